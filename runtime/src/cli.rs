@@ -1,0 +1,149 @@
+//! The app binary: `APP [-p PORT] [-e ENV] [-r DIR]`, after TreeFrog's `treefrog -p PORT -e ENV`.
+//!
+//! A generated app's `main` is one line, `tspawn_runtime::run(routes)`; everything here
+//! delegates to the library functions a test can call on its own ([`Config::load`],
+//! [`connect`], [`app`], [`serve`]).
+
+use std::ffi::OsStr;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use axum::Router;
+use clap::{CommandFactory, FromArgMatches, Parser};
+
+use crate::config::Config;
+use crate::db::connect;
+use crate::error::{Error, Result};
+use crate::server::{app, serve, shutdown_signal};
+use crate::state::AppState;
+
+/// The app's command line.
+#[derive(Debug, Parser)]
+#[command(about = "Runs the web app", version)]
+struct Args {
+    /// Port to listen on (overrides `port` in config/app.toml)
+    #[arg(short, long, value_name = "PORT")]
+    port: Option<u16>,
+    /// Environment: a table of config/app.toml such as dev, test or product
+    #[arg(short, long, value_name = "ENV", env = "TSPAWN_ENV", default_value = "dev")]
+    env: String,
+    /// App root folder [default: the nearest folder upwards holding config/app.toml]
+    #[arg(short, long, value_name = "DIR")]
+    root: Option<PathBuf>,
+}
+
+/// Runs the app: parses arguments, loads the config, starts logging, connects to the
+/// database (applying migrations), listens and serves until Ctrl-C or SIGTERM.
+///
+/// Returns success after a clean shutdown. A start-up failure prints one `error: ...` line
+/// on stderr and returns failure; a bad argument prints clap's message and returns 2.
+pub fn run(routes: fn() -> Router<AppState>) -> ExitCode {
+    let args = match parse_args() {
+        Ok(args) => args,
+        Err(error) => {
+            // Printing can only fail on a closed stderr, where there is no one to tell.
+            let _ = error.print();
+            return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
+        }
+    };
+    match start(args, routes) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Parses the process arguments, naming the command after the app's binary.
+fn parse_args() -> Result<Args, clap::Error> {
+    let name = std::env::args_os()
+        .next()
+        .and_then(|arg0| Path::new(&arg0).file_stem().map(OsStr::to_string_lossy).map(String::from))
+        .unwrap_or_else(|| "app".to_owned());
+    let matches = Args::command().name(name.clone()).bin_name(name).try_get_matches()?;
+    Args::from_arg_matches(&matches)
+}
+
+fn start(args: Args, routes: fn() -> Router<AppState>) -> Result<()> {
+    let root = match args.root {
+        Some(root) => root,
+        None => {
+            let cwd = std::env::current_dir().map_err(|source| Error::Io { path: ".".into(), source })?;
+            find_root(&cwd)?
+        }
+    };
+    let mut config = Config::load(&root, &args.env)?;
+    if let Some(port) = args.port {
+        config.port = port;
+    }
+    init_tracing(&config.log);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(Error::Server)?;
+    runtime.block_on(serve_app(config, routes))
+}
+
+async fn serve_app(config: Config, routes: fn() -> Router<AppState>) -> Result<()> {
+    let db = connect(&config).await?;
+    let addr = SocketAddr::new(config.listen, config.port);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| Error::Bind { addr, source })?;
+    let local = listener.local_addr().map_err(|source| Error::Bind { addr, source })?;
+    tracing::info!("listening on http://{local} (env {})", config.env);
+    let state = AppState::new(db, config);
+    serve(listener, app(routes(), state.clone()), state.clone(), shutdown_signal()).await?;
+    state.db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// The nearest folder from `start` upwards that holds `config/app.toml`, the way cargo
+/// finds `Cargo.toml`, so the app starts from any subfolder of its tree.
+pub(crate) fn find_root(start: &Path) -> Result<PathBuf> {
+    start
+        .ancestors()
+        .find(|dir| dir.join("config").join("app.toml").is_file())
+        .map(Path::to_path_buf)
+        .ok_or_else(|| Error::RootNotFound { start: start.to_owned() })
+}
+
+/// Logs to stdout, filtered by `RUST_LOG` when set, else by the config's `log` (checked at
+/// load). A subscriber installed earlier (by a test) is kept.
+fn init_tracing(directive: &str) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(directive));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_is_found_from_a_subfolder() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("config")).unwrap();
+        std::fs::write(dir.path().join("config/app.toml"), "[dev]\n").unwrap();
+        let sub = dir.path().join("src/a");
+        std::fs::create_dir_all(&sub).unwrap();
+        assert_eq!(find_root(&sub).unwrap(), dir.path());
+    }
+
+    #[test]
+    fn missing_root_names_the_start_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = find_root(dir.path()).unwrap_err();
+        assert!(matches!(err, Error::RootNotFound { .. }), "{err}");
+    }
+
+    #[test]
+    fn arguments_mirror_treefrog() {
+        let args = Args::try_parse_from(["app", "-p", "9000", "-e", "product"]).unwrap();
+        assert_eq!((args.port, args.env.as_str()), (Some(9000), "product"));
+        Args::command().debug_assert();
+    }
+}

@@ -1,0 +1,176 @@
+//! Typed, validated app configuration from `ROOT/config/app.toml`.
+//!
+//! The file has a `[default]` table and one table per environment (`[dev]`, `[test]`,
+//! `[product]`, after TreeFrog). Loading merges the chosen environment over `[default]`
+//! (sub-tables merge key by key), then applies `TSPAWN_*` environment variables (see
+//! [`Config::load_with`]), then turns the result into typed fields. Every problem is reported
+//! at start with the file and the key, never at the first request that needs the value.
+//! App-specific sections (`[chat]`, `[websocket]`) stay in [`Config::raw`] and are read
+//! with [`Config::section`].
+
+mod database_url;
+mod layers;
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use toml::{Table, Value};
+
+use crate::error::{Error, Result};
+use layers::Origins;
+
+/// Port used when the config sets none (TreeFrog's default).
+pub const DEFAULT_PORT: u16 = 8800;
+
+/// The app's settings for one environment, resolved and checked.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Config {
+    /// The environment name (`dev`, `test`, `product`, or any table the file defines).
+    pub env: String,
+    /// The app's root folder (absolute); relative paths in the config are resolved here.
+    pub root: PathBuf,
+    /// The address to listen on (`listen`, default `127.0.0.1`).
+    pub listen: IpAddr,
+    /// The port to listen on (`port`, default 8800; `-p` on the command line wins).
+    pub port: u16,
+    /// The database URL, ready for the driver: a relative SQLite path is already absolute.
+    /// Defaults to `sqlite:db/ENV.sqlite3` when the `sqlite` feature is on.
+    pub database_url: String,
+    /// Folder of static files served for any path no route matches (absolute; `public`).
+    pub public_dir: PathBuf,
+    /// A tracing `EnvFilter` directive (`log`, default `info`); `RUST_LOG` wins when set.
+    pub log: String,
+    /// How long shutdown waits for open requests and tracked tasks (`shutdown_timeout`,
+    /// seconds, default 10).
+    pub shutdown_timeout: Duration,
+    /// The config file that was read, for error messages.
+    pub file: PathBuf,
+    /// The merged table (defaults, environment, variables) including app-specific sections.
+    pub raw: Table,
+}
+
+impl Config {
+    /// Loads `root/config/app.toml` for `env`, with `TSPAWN_*` overrides from the process
+    /// environment.
+    pub fn load(root: &Path, env: &str) -> Result<Config> {
+        let vars = std::env::vars_os()
+            .filter_map(|(name, value)| Some((name.into_string().ok()?, value.into_string().ok()?)));
+        Config::load_with(root, env, vars)
+    }
+
+    /// Like [`Config::load`], with the environment variables given explicitly (for tests).
+    ///
+    /// `TSPAWN_KEY=value` sets a top-level key, `TSPAWN_SECTION__KEY=value` a key in
+    /// `[section]` (names lower-cased). Values that read as integers, floats or booleans
+    /// become those TOML types; anything else is a string. `TSPAWN_ENV` is ignored here: it
+    /// chooses the environment, it is not a key.
+    pub fn load_with(
+        root: &Path,
+        env: &str,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config> {
+        let root = std::path::absolute(root).map_err(|source| Error::Io { path: root.to_owned(), source })?;
+        let file = root.join("config").join("app.toml");
+        let text = std::fs::read_to_string(&file).map_err(|source| Error::Io { path: file.clone(), source })?;
+        let mut tables: Table = toml::from_str(&text).map_err(|e| Error::config(&file, "(syntax)", e.to_string()))?;
+        let mut merged = match tables.remove("default") {
+            Some(Value::Table(table)) => table,
+            Some(_) => return Err(Error::config(&file, "default", "must be a table")),
+            None => Table::new(),
+        };
+        match tables.remove(env) {
+            Some(Value::Table(table)) => layers::deep_merge(&mut merged, table),
+            Some(_) => return Err(Error::config(&file, env, "must be a table")),
+            None => return Err(unknown_env(&file, env, &tables)),
+        }
+        let origins = layers::apply_env_overrides(&mut merged, vars, &file)?;
+        Resolver { file, origins, table: merged }.resolve(root, env)
+    }
+
+    /// Reads the app-specific section `[name]` as `T`, or `None` when the config has none.
+    ///
+    /// Call it once at start (and keep the result in your state) so a bad value fails the
+    /// launch with the file and section named, like the built-in keys do.
+    pub fn section<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>> {
+        let Some(value) = self.raw.get(name) else {
+            return Ok(None);
+        };
+        value
+            .clone()
+            .try_into()
+            .map(Some)
+            .map_err(|e| Error::config(&self.file, name, e.to_string().trim_end()))
+    }
+}
+
+/// The error for an environment with no table, listing those the file defines.
+fn unknown_env(file: &Path, env: &str, tables: &Table) -> Error {
+    let known: Vec<&str> = tables
+        .iter()
+        .filter(|(_, value)| value.is_table())
+        .map(|(name, _)| name.as_str())
+        .collect();
+    let message = format!("no [{env}] table; environments in this file: {}", known.join(", "));
+    Error::config(file, env, message)
+}
+
+/// Turns the merged table into typed fields, naming the key (and its variable) on error.
+struct Resolver {
+    file: PathBuf,
+    origins: Origins,
+    table: Table,
+}
+
+impl Resolver {
+    fn resolve(self, root: PathBuf, env: &str) -> Result<Config> {
+        let listen = match self.get::<String>("listen")? {
+            Some(text) => text.parse().map_err(|e| self.error("listen", format!("`{text}`: {e}")))?,
+            None => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        };
+        let port = self.get("port")?.unwrap_or(DEFAULT_PORT);
+        let public_dir = root.join(self.get::<PathBuf>("public_dir")?.unwrap_or_else(|| "public".into()));
+        let log = self.get::<String>("log")?.unwrap_or_else(|| "info".into());
+        tracing_subscriber::EnvFilter::builder()
+            .parse(&log)
+            .map_err(|e| self.error("log", format!("`{log}`: {e}")))?;
+        let seconds = self.get::<f64>("shutdown_timeout")?.unwrap_or(10.0);
+        let shutdown_timeout = Duration::try_from_secs_f64(seconds)
+            .map_err(|e| self.error("shutdown_timeout", format!("{seconds}: {e}")))?;
+        let database_url = match self.get::<String>("database_url")? {
+            Some(url) => url,
+            None => database_url::default_for(env).ok_or_else(|| self.error("database_url", "missing"))?,
+        };
+        let database_url = database_url::resolve(&database_url, &root).map_err(|e| self.error("database_url", e))?;
+        Ok(Config {
+            env: env.to_owned(),
+            root,
+            listen,
+            port,
+            database_url,
+            public_dir,
+            log,
+            shutdown_timeout,
+            file: self.file,
+            raw: self.table,
+        })
+    }
+
+    /// Reads a top-level key as `T`; `None` when absent.
+    fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
+        let Some(value) = self.table.get(key) else {
+            return Ok(None);
+        };
+        value.clone().try_into().map(Some).map_err(|e| self.error(key, e.to_string().trim_end()))
+    }
+
+    fn error(&self, key: &str, message: impl Into<String>) -> Error {
+        let key = match self.origins.get(key) {
+            Some(var) => format!("{key} (from {var})"),
+            None => key.to_owned(),
+        };
+        Error::config(&self.file, key, message)
+    }
+}

@@ -1,0 +1,102 @@
+//! The database pool and start-up migrations.
+//!
+//! An app is built for exactly one driver, chosen by the runtime's cargo feature (`sqlite`,
+//! the default, `postgres` or `mysql`); [`Db`] names that driver's pool so generated code
+//! never spells the driver out. If several features are on (`--all-features`), SQLite wins,
+//! then PostgreSQL.
+//!
+//! [`connect`] applies the SQL files in `ROOT/db/migrations` before the server accepts
+//! anything, so a handler never sees an old schema.
+
+use std::path::Path;
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+
+#[cfg(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")))]
+compile_error!("tspawn-runtime needs one database feature: `sqlite`, `postgres` or `mysql`");
+
+/// The app's connection pool (cheap to clone: clones share the pool).
+#[cfg(feature = "sqlite")]
+pub type Db = sqlx::SqlitePool;
+/// The app's connection pool (cheap to clone: clones share the pool).
+#[cfg(all(feature = "postgres", not(feature = "sqlite")))]
+pub type Db = sqlx::PgPool;
+/// The app's connection pool (cheap to clone: clones share the pool).
+#[cfg(all(feature = "mysql", not(any(feature = "sqlite", feature = "postgres"))))]
+pub type Db = sqlx::MySqlPool;
+
+/// The driver [`Db`] uses, as named by its cargo feature.
+#[cfg(feature = "sqlite")]
+pub(crate) const DRIVER: &str = "sqlite";
+#[cfg(all(feature = "postgres", not(feature = "sqlite")))]
+pub(crate) const DRIVER: &str = "postgres";
+#[cfg(all(feature = "mysql", not(any(feature = "sqlite", feature = "postgres"))))]
+pub(crate) const DRIVER: &str = "mysql";
+
+/// Serialises migrations within one process: tests that each call [`connect`] on the same
+/// SQLite file would otherwise race to apply the same migration twice.
+static MIGRATE_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Opens the pool for `config.database_url` and applies pending migrations from
+/// `ROOT/db/migrations` (a missing folder means none).
+///
+/// For SQLite the `db/` folder and the file are created when missing, the journal runs in
+/// WAL mode (readers do not block the writer) and a busy timeout makes writers wait for each
+/// other instead of failing. `sqlite::memory:` gets a single long-lived connection, since
+/// the database lives only as long as its connection.
+pub async fn connect(config: &Config) -> Result<Db> {
+    let pool = open(config).await?;
+    migrate(&pool, &config.root.join("db").join("migrations")).await?;
+    tracing::debug!(driver = DRIVER, "database ready");
+    Ok(pool)
+}
+
+async fn migrate(pool: &Db, dir: &Path) -> Result<()> {
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    let failed = |source| Error::Migrate { path: dir.to_owned(), source };
+    let migrator = sqlx::migrate::Migrator::new(dir).await.map_err(failed)?;
+    let _guard = MIGRATE_LOCK.lock().await;
+    migrator.run(pool).await.map_err(failed)
+}
+
+#[cfg(feature = "sqlite")]
+async fn open(config: &Config) -> Result<Db> {
+    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+    use std::time::Duration;
+
+    let options: SqliteConnectOptions = config.database_url.parse()?;
+    let options = options.create_if_missing(true).busy_timeout(Duration::from_secs(5));
+    if is_memory(&config.database_url) {
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None);
+        return Ok(pool.connect_with(options).await?);
+    }
+    if let Some(parent) = options.get_filename().parent() {
+        std::fs::create_dir_all(parent).map_err(|source| Error::Io { path: parent.to_owned(), source })?;
+    }
+    let options = options.journal_mode(SqliteJournalMode::Wal);
+    Ok(SqlitePoolOptions::new().connect_with(options).await?)
+}
+
+/// Whether an SQLite URL names an in-memory database (`sqlite::memory:`, `mode=memory`).
+#[cfg(feature = "sqlite")]
+fn is_memory(url: &str) -> bool {
+    let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    path == ":memory:" || query.split('&').any(|pair| pair == "mode=memory")
+}
+
+#[cfg(all(feature = "postgres", not(feature = "sqlite")))]
+async fn open(config: &Config) -> Result<Db> {
+    Ok(sqlx::postgres::PgPoolOptions::new().connect(&config.database_url).await?)
+}
+
+#[cfg(all(feature = "mysql", not(any(feature = "sqlite", feature = "postgres"))))]
+async fn open(config: &Config) -> Result<Db> {
+    Ok(sqlx::mysql::MySqlPoolOptions::new().connect(&config.database_url).await?)
+}

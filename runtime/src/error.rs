@@ -1,0 +1,90 @@
+//! The runtime's one error type.
+//!
+//! Every failure the runtime can report at start-up (a bad config key, a folder it cannot
+//! create, a database it cannot open, a port already taken) is a variant here, carrying the
+//! file, key or address a person needs to fix it. The app binary prints it as one
+//! `error: ...` line; handlers in a generated app may also return it, and then it becomes an
+//! HTTP response that hides server-side details (see the [`IntoResponse`] impl).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+/// Shorthand used across the runtime and by generated apps (`use tspawn_runtime::prelude::*`).
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What went wrong, with enough context to fix it without reading the source.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A config value is missing or invalid. `key` is dotted (`websocket.history`) and says
+    /// where an environment variable supplied it (`port (from TSPAWN_PORT)`).
+    #[error("{file}: {key}: {message}")]
+    Config {
+        /// The config file that was read (`ROOT/config/app.toml`).
+        file: PathBuf,
+        /// The offending key, or the environment name for a missing environment table.
+        key: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A file system operation failed on `path`.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or folder that was being read or created.
+        path: PathBuf,
+        /// The underlying OS error.
+        source: std::io::Error,
+    },
+    /// No `config/app.toml` in the start folder or any of its parents.
+    #[error("no config/app.toml in {start} or any parent folder (pass --root DIR)")]
+    RootNotFound {
+        /// The folder the search started from (the current directory).
+        start: PathBuf,
+    },
+    /// The database could not be opened or a query failed.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The migrations in `path` could not be read or applied.
+    #[error("migrations in {path}: {source}")]
+    Migrate {
+        /// The migrations folder (`ROOT/db/migrations`).
+        path: PathBuf,
+        /// What sqlx reported.
+        source: sqlx::migrate::MigrateError,
+    },
+    /// The server could not listen on `addr` (typically: the port is already taken).
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address from `listen` and `port`.
+        addr: SocketAddr,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The async runtime or the server loop failed.
+    #[error("server: {0}")]
+    Server(std::io::Error),
+}
+
+impl Error {
+    /// Builds an [`Error::Config`]; a helper because the config code reports many of them.
+    pub fn config(file: impl Into<PathBuf>, key: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Config { file: file.into(), key: key.into(), message: message.into() }
+    }
+}
+
+/// Lets handlers use `?` on database calls: a missing row becomes `404 Not Found`; anything
+/// else is logged once here and answered with a bare `500`, so internals never reach clients.
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        match self {
+            Error::Database(sqlx::Error::RowNotFound) => StatusCode::NOT_FOUND.into_response(),
+            other => {
+                tracing::error!(error = %other, "request failed");
+                StatusCode::INTERNAL_SERVER_ERROR.into_response()
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! Helpers for a generated app's own tests.
+//!
+//! ```no_run
+//! # async fn example(routes: tspawn_runtime::Router<tspawn_runtime::AppState>) -> tspawn_runtime::Result<()> {
+//! use std::path::Path;
+//! // In-process: build the router and send it requests with `tower::ServiceExt::oneshot`.
+//! let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+//! let app = tspawn_runtime::app(routes.clone(), tspawn_runtime::testing::state(root).await?);
+//! // Over TCP (WebSockets, real clients): a server on a free loopback port.
+//! let server = tspawn_runtime::testing::spawn(routes, root).await?;
+//! let url = server.url("/chat");
+//! server.shutdown().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Both use the `test` environment of `ROOT/config/app.toml` (TSPAWN_* variables apply) and
+//! run the migrations, like the real binary does.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::Path;
+
+use axum::Router;
+use tokio::task::JoinHandle;
+
+use crate::config::Config;
+use crate::db::connect;
+use crate::error::{Error, Result};
+use crate::server::{app, serve};
+use crate::state::AppState;
+
+/// The state for the `test` environment of the app in `root`, database connected and
+/// migrated.
+pub async fn state(root: &Path) -> Result<AppState> {
+    let config = Config::load(root, "test")?;
+    let db = connect(&config).await?;
+    Ok(AppState::new(db, config))
+}
+
+/// Serves `routes` (plus static files) on `127.0.0.1` at a free port, in the background.
+pub async fn spawn(routes: Router<AppState>, root: &Path) -> Result<TestServer> {
+    let state = state(root).await?;
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| Error::Bind { addr, source })?;
+    let addr = listener.local_addr().map_err(|source| Error::Bind { addr, source })?;
+    let router = app(routes, state.clone());
+    let handle = tokio::spawn(serve(listener, router, state.clone(), std::future::pending()));
+    Ok(TestServer { addr, state, handle: Some(handle) })
+}
+
+/// A server started by [`spawn`]. Dropping it cancels the server without waiting;
+/// [`TestServer::shutdown`] also waits for it to finish.
+#[derive(Debug)]
+pub struct TestServer {
+    /// The address the server listens on (`127.0.0.1:PORT`).
+    pub addr: SocketAddr,
+    /// The server's state: its database pool, config and shutdown token.
+    pub state: AppState,
+    handle: Option<JoinHandle<Result<()>>>,
+}
+
+impl TestServer {
+    /// `http://127.0.0.1:PORT` followed by `path` (which should start with `/`).
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Stops the server and waits for its graceful shutdown, returning what `serve` returned.
+    pub async fn shutdown(mut self) -> Result<()> {
+        self.state.shutdown.cancel();
+        match self.handle.take() {
+            Some(handle) => handle.await.map_err(|e| Error::Server(std::io::Error::other(e)))?,
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.state.shutdown.cancel();
+    }
+}

@@ -1,0 +1,66 @@
+//! The CLI's typed errors. Each `Display` says what went wrong and what to do about it; `main`
+//! prints it after "error: " and picks the exit code.
+
+use crate::apply::display;
+use crate::names::NameError;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    InvalidName(#[from] NameError),
+
+    /// Checks that failed before anything was written (missing markers, files in the way).
+    #[error("nothing was written:\n{}", .0.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+    Problems(Vec<String>),
+
+    #[error(
+        "{} differ from what tspawn would write; nothing was written. Rerun with --force to \
+         overwrite or --skip to keep them:\n{}",
+        if .0.len() == 1 { "1 file".to_owned() } else { format!("{} files", .0.len()) },
+        .0.iter().map(|p| format!("{:>12}  {}", "conflict", display(p))).collect::<Vec<_>>().join("\n")
+    )]
+    Conflicts(Vec<PathBuf>),
+
+    #[error("stopped at your request; nothing was written")]
+    Aborted,
+
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+
+    #[error("not inside a tspawn application (no Cargo.toml with a config/app.toml beside it in {} or above); cd into the app made by `tspawn new`", .0.display())]
+    NotInApp(PathBuf),
+
+    #[error("`tspawn {0}` is not built yet in tspawn {version}; `tspawn -h` lists what is", version = env!("CARGO_PKG_VERSION"))]
+    NotBuilt(&'static str),
+
+    #[error("{0}")]
+    Template(String),
+}
+
+impl Error {
+    pub fn io(path: impl AsRef<Path>, source: std::io::Error) -> Error {
+        Error::Io { path: path.as_ref().to_owned(), source }
+    }
+
+    /// The text for a marker that is not in the file, with the exact lines to add by hand.
+    pub fn anchor_missing(path: &Path, marker: &str, snippet: &str) -> String {
+        format!(
+            "{} has no `{marker}` marker line; add it back, or add these lines where they belong:\n{}",
+            display(path),
+            indent(snippet)
+        )
+    }
+
+    pub fn injection_target_missing(path: &Path, snippet: &str) -> String {
+        format!(
+            "{} is missing; it should hold these lines:\n{}",
+            display(path),
+            indent(snippet)
+        )
+    }
+}
+
+fn indent(snippet: &str) -> String {
+    snippet.lines().map(|l| format!("        {l}")).collect::<Vec<_>>().join("\n")
+}

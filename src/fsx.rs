@@ -1,0 +1,96 @@
+//! All-or-nothing writing. Every new file is first written beside its target under a temporary
+//! name; only when all of them are on disk are they renamed into place. If any step fails, the
+//! folders made, the temporary files and the files already renamed are undone, so a failure
+//! part-way (a full disk, a read-only folder) leaves the tree as it was.
+
+use crate::error::Error;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// One change to make on disk, relative to the base folder.
+#[derive(Debug)]
+pub enum Write {
+    Dir(PathBuf),
+    File { path: PathBuf, contents: String, old: Option<String> },
+}
+
+/// What has been done so far, so it can be undone.
+#[derive(Default)]
+struct Transaction {
+    made_dirs: Vec<PathBuf>,
+    staged: Vec<(PathBuf, PathBuf, Option<String>)>,
+    renamed: usize,
+}
+
+/// Makes every change or none.
+pub fn commit(base: &Path, writes: &[Write]) -> Result<(), Error> {
+    let mut tx = Transaction::default();
+    let result = tx.stage(base, writes).and_then(|()| tx.rename_all());
+    if result.is_err() {
+        tx.roll_back();
+    }
+    result
+}
+
+impl Transaction {
+    fn stage(&mut self, base: &Path, writes: &[Write]) -> Result<(), Error> {
+        for write in writes {
+            match write {
+                Write::Dir(path) => self.make_dirs(&base.join(path))?,
+                Write::File { path, contents, old } => {
+                    let target = base.join(path);
+                    let parent = target.parent().expect("a file path has a parent");
+                    self.make_dirs(parent)?;
+                    let temp = temp_path(&target);
+                    fs::write(&temp, contents).map_err(|e| Error::io(&temp, e))?;
+                    self.staged.push((temp, target, old.clone()));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Like `create_dir_all`, remembering each folder it makes.
+    fn make_dirs(&mut self, dir: &Path) -> Result<(), Error> {
+        if dir.is_dir() {
+            return Ok(());
+        }
+        if let Some(parent) = dir.parent() {
+            self.make_dirs(parent)?;
+        }
+        fs::create_dir(dir).map_err(|e| Error::io(dir, e))?;
+        self.made_dirs.push(dir.to_owned());
+        Ok(())
+    }
+
+    fn rename_all(&mut self) -> Result<(), Error> {
+        for (temp, target, _) in &self.staged {
+            fs::rename(temp, target).map_err(|e| Error::io(target, e))?;
+            self.renamed += 1;
+        }
+        Ok(())
+    }
+
+    /// Best effort: put back old contents, remove new files, temp files and new folders.
+    fn roll_back(&mut self) {
+        for (i, (temp, target, old)) in self.staged.iter().enumerate().rev() {
+            if i < self.renamed {
+                let _ = match old {
+                    Some(old) => fs::write(target, old),
+                    None => fs::remove_file(target),
+                };
+            } else {
+                let _ = fs::remove_file(temp);
+            }
+        }
+        for dir in self.made_dirs.iter().rev() {
+            let _ = fs::remove_dir(dir);
+        }
+    }
+}
+
+/// `.main.rs.tspawn-new` beside `main.rs`: same folder, so the rename is atomic.
+fn temp_path(target: &Path) -> PathBuf {
+    let name = target.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    target.with_file_name(format!(".{name}.tspawn-new"))
+}

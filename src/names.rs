@@ -1,0 +1,223 @@
+//! The one validated name type. Every name a user types (an application, an endpoint, a
+//! controller...) passes through [`Name::parse`] before anything is planned, so a bad name fails
+//! with one clear line and nothing is written. The case forms generators need (`ChatEndpoint`,
+//! `chat_endpoint`, `/chat`) are derived here and nowhere else.
+
+use heck::{ToKebabCase, ToPascalCase, ToSnakeCase};
+use std::fmt;
+
+/// Rust's strict and reserved keywords (2021 and 2024 editions): a module or crate with such a
+/// name does not compile, or needs `r#` everywhere.
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
+    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Names cargo refuses for a package, or that would shadow a crate every app links.
+const RESERVED: &[&str] = &[
+    "alloc", "build", "core", "deps", "examples", "incremental", "proc_macro", "std", "test",
+    "tspawn_runtime",
+];
+
+/// What a name is for; it words the error message and decides which suffix is stripped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameKind {
+    Application,
+    Endpoint,
+}
+
+impl NameKind {
+    fn label(self) -> &'static str {
+        match self {
+            NameKind::Application => "application name",
+            NameKind::Endpoint => "endpoint name",
+        }
+    }
+
+    fn example(self) -> &'static str {
+        match self {
+            NameKind::Application => "tspawn new chatapp",
+            NameKind::Endpoint => "tspawn websocket chat",
+        }
+    }
+}
+
+/// A name that is safe to use as a folder, a Cargo package, a Rust module and a type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Name {
+    /// As typed (minus a stripped suffix): used for folder and package names.
+    raw: String,
+}
+
+/// Why a name was refused; `Display` gives the single line the user sees.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid {} \"{input}\": {reason}", kind.label())]
+pub struct NameError {
+    kind: NameKind,
+    input: String,
+    reason: String,
+}
+
+impl Name {
+    /// Validates `input` as a name of the given kind. Endpoint names lose a trailing
+    /// "endpoint" (`chat_endpoint` and `ChatEndpoint` both mean `chat`), as TreeFrog does.
+    pub fn parse(kind: NameKind, input: &str) -> Result<Name, NameError> {
+        let fail = |reason: String| NameError { kind, input: input.to_owned(), reason };
+        let mut raw = input.to_owned();
+        if kind == NameKind::Endpoint {
+            raw = strip_suffix_ignore_case(&raw, "endpoint").trim_end_matches(['_', '-']).to_owned();
+        }
+        if let Some(reason) = problem(kind, input, &raw) {
+            return Err(fail(reason));
+        }
+        Ok(Name { raw })
+    }
+
+    /// The name as typed: the application folder and Cargo package name.
+    pub fn as_str(&self) -> &str {
+        &self.raw
+    }
+
+    /// `chat_room`: modules, files, crate names, tables.
+    pub fn snake(&self) -> String {
+        self.raw.to_snake_case()
+    }
+
+    /// `ChatRoom`: types.
+    pub fn pascal(&self) -> String {
+        self.raw.to_pascal_case()
+    }
+
+    /// `chat-room`: URLs and HTML ids.
+    pub fn kebab(&self) -> String {
+        self.raw.to_kebab_case()
+    }
+}
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.raw)
+    }
+}
+
+fn strip_suffix_ignore_case<'a>(s: &'a str, suffix: &str) -> &'a str {
+    let cut = s.len().saturating_sub(suffix.len());
+    match s.get(cut..) {
+        Some(tail) if cut > 0 && tail.eq_ignore_ascii_case(suffix) => &s[..cut],
+        _ => s,
+    }
+}
+
+/// The first thing wrong with a name, worded as "what is wrong; what to do".
+fn problem(kind: NameKind, input: &str, raw: &str) -> Option<String> {
+    if input.trim().is_empty() {
+        return Some(format!("it is empty; give a name, e.g. `{}`", kind.example()));
+    }
+    if raw.is_empty() {
+        return Some("nothing is left once the \"endpoint\" suffix is removed; e.g. `chat`".into());
+    }
+    if input.contains(['/', '\\']) || input.contains("..") {
+        return Some(
+            "it is a path; give a plain name and run tspawn from the folder it belongs in".into(),
+        );
+    }
+    if raw.chars().any(char::is_whitespace) {
+        return Some(format!(
+            "it contains a space; use letters, digits, '_' or '-', e.g. \"{}\"",
+            suggestion(raw)
+        ));
+    }
+    if let Some(c) = raw.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-')) {
+        return Some(format!(
+            "'{c}' is not allowed; use only ASCII letters, digits, '_' or '-'"
+        ));
+    }
+    if raw.starts_with(|c: char| c.is_ascii_digit()) {
+        return Some(format!(
+            "it starts with a digit; start it with a letter, e.g. \"{}\"",
+            suggestion(raw)
+        ));
+    }
+    if !raw.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return Some("it must start with a letter".into());
+    }
+    let snake = raw.to_snake_case();
+    if KEYWORDS.contains(&snake.as_str()) {
+        return Some(format!("it is a Rust keyword; pick another, e.g. \"{snake}_app\""));
+    }
+    if RESERVED.contains(&snake.as_str()) {
+        return Some(format!(
+            "it clashes with a name Rust or cargo reserves; pick another, e.g. \"my_{snake}\""
+        ));
+    }
+    None
+}
+
+/// A close valid spelling for the message: spaces become '_', leading digits move to the end.
+fn suggestion(raw: &str) -> String {
+    let cleaned: String = raw
+        .chars()
+        .map(|c| if c.is_whitespace() { '_' } else { c })
+        .collect();
+    let digits: String = cleaned.chars().take_while(|c| c.is_ascii_digit()).collect();
+    let rest = &cleaned[digits.len()..];
+    if rest.is_empty() {
+        format!("app{digits}")
+    } else {
+        format!("{rest}{digits}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derives_case_forms() {
+        let name = Name::parse(NameKind::Endpoint, "ChatRoomEndpoint").unwrap();
+        assert_eq!(name.snake(), "chat_room");
+        assert_eq!(name.pascal(), "ChatRoom");
+        assert_eq!(name.kebab(), "chat-room");
+    }
+
+    #[test]
+    fn strips_endpoint_suffix() {
+        for input in ["chat", "chat_endpoint", "ChatEndpoint", "chatendpoint"] {
+            assert_eq!(Name::parse(NameKind::Endpoint, input).unwrap().snake(), "chat");
+        }
+        assert!(Name::parse(NameKind::Endpoint, "endpoint").is_err());
+        assert_eq!(Name::parse(NameKind::Application, "myendpoint").unwrap().as_str(), "myendpoint");
+    }
+
+    #[test]
+    fn refuses_bad_names_with_a_fix() {
+        let cases = [
+            ("123app", "starts with a digit; start it with a letter, e.g. \"app123\""),
+            ("fn", "Rust keyword"),
+            ("self", "Rust keyword"),
+            ("../x", "it is a path"),
+            ("a/b", "it is a path"),
+            ("", "it is empty"),
+            ("my app", "e.g. \"my_app\""),
+            ("héllo wörld", "contains a space"),
+            ("héllo", "'é' is not allowed"),
+            ("test", "reserves"),
+            ("_x", "must start with a letter"),
+        ];
+        for (input, expected) in cases {
+            let err = Name::parse(NameKind::Application, input).unwrap_err().to_string();
+            assert!(err.contains(expected), "{input:?}: {err}");
+            assert!(!err.contains('\n'), "{input:?}: one line only");
+        }
+    }
+
+    #[test]
+    fn accepts_dashes_and_underscores() {
+        let name = Name::parse(NameKind::Application, "chat-app_2").unwrap();
+        assert_eq!(name.as_str(), "chat-app_2");
+        assert_eq!(name.snake(), "chat_app_2");
+    }
+}

@@ -1,0 +1,58 @@
+//! A plan is what a generator wants done, computed entirely in memory: folders to make, files to
+//! write, snippets to inject at markers. Generators only build plans; [`crate::apply`] is the one
+//! place that reads the disk to decide outcomes and the one place that writes.
+
+use std::path::PathBuf;
+
+/// One thing a generator wants; paths are relative to the folder the plan is applied in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// A folder (created with its parents if missing).
+    Dir(PathBuf),
+    /// A whole file tspawn owns.
+    File { path: PathBuf, contents: String },
+    /// A snippet placed above the line holding `marker` in a file the user owns.
+    Inject { path: PathBuf, marker: String, snippet: String },
+}
+
+impl Action {
+    pub fn path(&self) -> &PathBuf {
+        match self {
+            Action::Dir(path) | Action::File { path, .. } | Action::Inject { path, .. } => path,
+        }
+    }
+}
+
+/// An ordered list of actions; order is kept so output is deterministic.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub actions: Vec<Action>,
+}
+
+impl Plan {
+    pub fn dir(&mut self, path: impl Into<PathBuf>) {
+        self.actions.push(Action::Dir(path.into()));
+    }
+
+    pub fn file(&mut self, path: impl Into<PathBuf>, contents: impl Into<String>) {
+        let contents = normalise_newlines(contents.into());
+        self.actions.push(Action::File { path: path.into(), contents });
+    }
+
+    pub fn inject(&mut self, path: impl Into<PathBuf>, marker: &str, snippet: impl Into<String>) {
+        self.actions.push(Action::Inject {
+            path: path.into(),
+            marker: marker.to_owned(),
+            snippet: normalise_newlines(snippet.into()),
+        });
+    }
+}
+
+/// Generated text always has LF endings, whatever the template's checkout did.
+fn normalise_newlines(text: String) -> String {
+    if text.contains('\r') {
+        text.replace("\r\n", "\n")
+    } else {
+        text
+    }
+}

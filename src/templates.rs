@@ -1,0 +1,95 @@
+//! The templates generators render, embedded in the binary from templates/ (include_dir), one
+//! folder per generator. A file ending in `.jinja` is rendered with minijinja and loses the
+//! suffix; any other file is copied as it is. A name starting with `dot-` gets a leading dot. Undefined variables are errors, so a typo in a
+//! template fails the test suite instead of writing an empty string into a user's code.
+
+use crate::error::Error;
+use include_dir::{include_dir, Dir};
+use minijinja::{Environment, UndefinedBehavior};
+use serde::Serialize;
+use std::sync::OnceLock;
+
+/// Forces a rebuild when an embedded file changes (see build.rs).
+const _STAMP: &str = env!("TSPAWN_EMBED_STAMP");
+
+static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
+
+/// One file of a template folder, with its path inside that folder.
+pub struct TemplateFile {
+    pub path: String,
+    source: &'static str,
+    name: String,
+}
+
+impl TemplateFile {
+    /// The file's output: rendered when it is a `.jinja` template, else as it is.
+    pub fn render(&self, context: &impl Serialize) -> Result<String, Error> {
+        if self.name.ends_with(".jinja") {
+            render(&self.name, context)
+        } else {
+            Ok(self.source.to_owned())
+        }
+    }
+}
+
+/// Every file under `templates/<folder>`, sorted by path.
+pub fn folder(folder: &str) -> Vec<TemplateFile> {
+    let mut files = Vec::new();
+    if let Some(dir) = TEMPLATES.get_dir(folder) {
+        collect(dir, folder, &mut files);
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
+}
+
+fn collect(dir: &'static Dir<'static>, folder: &str, out: &mut Vec<TemplateFile>) {
+    for file in dir.files() {
+        let name = file.path().to_string_lossy().replace('\\', "/");
+        let inner = name[folder.len() + 1..].to_owned();
+        let path = inner.strip_suffix(".jinja").unwrap_or(&inner);
+        // `dot-gitignore` is written as `.gitignore`: a real dot file would act on this repo.
+        let path = path.replace("/dot-", "/.");
+        let path = path.strip_prefix("dot-").map(|p| format!(".{p}")).unwrap_or(path);
+        let source = file.contents_utf8().expect("templates are UTF-8");
+        out.push(TemplateFile { path, source, name });
+    }
+    for sub in dir.dirs() {
+        collect(sub, folder, out);
+    }
+}
+
+/// Renders `templates/<name>` (a path such as `websocket/endpoint.rs.jinja`).
+pub fn render(name: &str, context: &impl Serialize) -> Result<String, Error> {
+    let template = environment()
+        .get_template(name)
+        .map_err(|e| Error::Template(format!("template {name}: {e}")))?;
+    template
+        .render(context)
+        .map_err(|e| Error::Template(format!("template {name}: {e:#}")))
+}
+
+fn environment() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_keep_trailing_newline(true);
+        env.set_trim_blocks(true);
+        env.set_lstrip_blocks(true);
+        add_all(&mut env, &TEMPLATES);
+        env
+    })
+}
+
+fn add_all(env: &mut Environment<'static>, dir: &'static Dir<'static>) {
+    for file in dir.files() {
+        let name = file.path().to_string_lossy().replace('\\', "/");
+        if name.ends_with(".jinja") {
+            let source = file.contents_utf8().expect("templates are UTF-8");
+            env.add_template_owned(name, source).expect("templates parse (checked by tests)");
+        }
+    }
+    for sub in dir.dirs() {
+        add_all(env, sub);
+    }
+}

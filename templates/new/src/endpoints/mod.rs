@@ -1,0 +1,3 @@
+//! Endpoints: WebSocket handlers, one module per endpoint (`tspawn websocket NAME`).
+
+// tspawn:modules (generated modules go above this line)

@@ -1,0 +1,3 @@
+//! Helpers: functions that controllers, endpoints and views share (`tspawn helper NAME`).
+
+// tspawn:modules (generated modules go above this line)
