@@ -14,7 +14,10 @@ fn main() {
         println!("cargo:rerun-if-changed={root}");
         hash_tree(Path::new(root), &mut hasher);
     }
-    println!("cargo:rustc-env=TSPAWN_EMBED_STAMP={:016x}", hasher.finish());
+    println!(
+        "cargo:rustc-env=TSPAWN_EMBED_STAMP={:016x}",
+        hasher.finish()
+    );
 }
 
 fn hash_tree(path: &Path, hasher: &mut impl Hasher) {

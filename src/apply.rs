@@ -38,15 +38,25 @@ pub struct Outcome {
 impl Outcome {
     /// True when the run changed (or would change) nothing on disk.
     pub fn unchanged(&self) -> bool {
-        self.lines.iter().all(|(verb, _)| matches!(verb, Verb::Identical | Verb::Skipped))
+        self.lines
+            .iter()
+            .all(|(verb, _)| matches!(verb, Verb::Identical | Verb::Skipped))
     }
 }
 
 /// One resolved action.
 #[derive(Debug)]
 enum Step {
-    Dir { path: PathBuf, exists: bool },
-    File { path: PathBuf, old: Option<String>, new: String, conflict: bool },
+    Dir {
+        path: PathBuf,
+        exists: bool,
+    },
+    File {
+        path: PathBuf,
+        old: Option<String>,
+        new: String,
+        conflict: bool,
+    },
 }
 
 /// Applies `plan` inside `base`, reporting each path to `shell`.
@@ -59,7 +69,9 @@ pub fn apply(
 ) -> Result<Outcome, Error> {
     let mut steps = resolve(plan, base)?;
     settle_conflicts(&mut steps, options.on_conflict, shell, prompt)?;
-    let outcome = Outcome { lines: steps.iter().map(status).collect() };
+    let outcome = Outcome {
+        lines: steps.iter().map(status).collect(),
+    };
     if !options.dry_run {
         fsx::commit(base, &writes(&steps))?;
     }
@@ -87,18 +99,28 @@ fn resolve(plan: &Plan, base: &Path) -> Result<Vec<Step>, Error> {
                     problems.push(format!("{} exists and is not a folder", display(&path)));
                 } else if !index.contains_key(&path) {
                     index.insert(path.clone(), steps.len());
-                    steps.push(Step::Dir { path, exists: full.is_dir() });
+                    steps.push(Step::Dir {
+                        path,
+                        exists: full.is_dir(),
+                    });
                 }
             }
             Action::File { contents, .. } => match read(&full) {
                 Err(problem) => problems.push(problem),
                 Ok(old) => {
                     let conflict = old.as_ref().is_some_and(|old| old != contents);
-                    let step = Step::File { path: path.clone(), old, new: contents.clone(), conflict };
+                    let step = Step::File {
+                        path: path.clone(),
+                        old,
+                        new: contents.clone(),
+                        conflict,
+                    };
                     upsert(&mut steps, &mut index, path, step);
                 }
             },
-            Action::Inject { marker, snippet, .. } => {
+            Action::Inject {
+                marker, snippet, ..
+            } => {
                 let current = match index.get(&path).map(|&i| &steps[i]) {
                     Some(Step::File { new, .. }) => Ok(Some(new.clone())),
                     _ => read(&full),
@@ -109,7 +131,12 @@ fn resolve(plan: &Plan, base: &Path) -> Result<Vec<Step>, Error> {
                     Ok(Some(text)) => match inject(&text, marker, snippet) {
                         Injection::AlreadyPresent => {
                             if !index.contains_key(&path) {
-                                let step = Step::File { path: path.clone(), old: Some(text.clone()), new: text, conflict: false };
+                                let step = Step::File {
+                                    path: path.clone(),
+                                    old: Some(text.clone()),
+                                    new: text,
+                                    conflict: false,
+                                };
                                 upsert(&mut steps, &mut index, path, step);
                             }
                         }
@@ -123,7 +150,12 @@ fn resolve(plan: &Plan, base: &Path) -> Result<Vec<Step>, Error> {
                                 }
                             }
                             None => {
-                                let step = Step::File { path: path.clone(), old: Some(text), new, conflict: false };
+                                let step = Step::File {
+                                    path: path.clone(),
+                                    old: Some(text),
+                                    new,
+                                    conflict: false,
+                                };
                                 upsert(&mut steps, &mut index, path, step);
                             }
                         },
@@ -165,11 +197,17 @@ fn blocked_parent(base: &Path, path: &Path) -> Option<String> {
 /// The current text of a file: `None` when absent, a problem when it cannot be used.
 fn read(full: &Path) -> Result<Option<String>, String> {
     match std::fs::read(full) {
-        Ok(bytes) => String::from_utf8(bytes)
-            .map(Some)
-            .map_err(|_| format!("{} is not UTF-8 text; move it away and run again", full.display())),
+        Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| {
+            format!(
+                "{} is not UTF-8 text; move it away and run again",
+                full.display()
+            )
+        }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(_) if full.is_dir() => Err(format!("{} is a folder where a file belongs", full.display())),
+        Err(_) if full.is_dir() => Err(format!(
+            "{} is a folder where a file belongs",
+            full.display()
+        )),
         Err(e) => Err(format!("cannot read {}: {e}", full.display())),
     }
 }
@@ -184,7 +222,15 @@ fn settle_conflicts(
     let mut unresolved = Vec::new();
     let mut policy = policy;
     for step in steps.iter_mut() {
-        let Step::File { path, old: Some(old), new, conflict } = step else { continue };
+        let Step::File {
+            path,
+            old: Some(old),
+            new,
+            conflict,
+        } = step
+        else {
+            continue;
+        };
         if !*conflict {
             continue;
         }
@@ -220,10 +266,20 @@ fn settle_conflicts(
 
 fn status(step: &Step) -> (Verb, PathBuf) {
     match step {
-        Step::Dir { path, exists } => {
-            (if *exists { Verb::Identical } else { Verb::Created }, path.clone())
-        }
-        Step::File { path, old, new, conflict } => {
+        Step::Dir { path, exists } => (
+            if *exists {
+                Verb::Identical
+            } else {
+                Verb::Created
+            },
+            path.clone(),
+        ),
+        Step::File {
+            path,
+            old,
+            new,
+            conflict,
+        } => {
             let verb = match old {
                 None => Verb::Created,
                 Some(_) if *conflict => Verb::Skipped,
@@ -240,10 +296,20 @@ fn writes(steps: &[Step]) -> Vec<Write> {
     steps
         .iter()
         .filter_map(|step| match step {
-            Step::Dir { path, exists: false } => Some(Write::Dir(path.clone())),
-            Step::File { path, old, new, conflict: false } if old.as_ref() != Some(new) => {
-                Some(Write::File { path: path.clone(), contents: new.clone(), old: old.clone() })
-            }
+            Step::Dir {
+                path,
+                exists: false,
+            } => Some(Write::Dir(path.clone())),
+            Step::File {
+                path,
+                old,
+                new,
+                conflict: false,
+            } if old.as_ref() != Some(new) => Some(Write::File {
+                path: path.clone(),
+                contents: new.clone(),
+                old: old.clone(),
+            }),
             _ => None,
         })
         .collect()

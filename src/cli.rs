@@ -5,8 +5,12 @@
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "tspawn", version, about = "Scaffolding for Rust web apps, after TreeFrog's tspawn")]
-#[command(args_conflicts_with_subcommands = true, subcommand_value_name = "subcommand")]
+#[command(
+    name = "tspawn",
+    version,
+    about = "Scaffolding for Rust web apps, after TreeFrog's tspawn"
+)]
+#[command(subcommand_value_name = "subcommand")]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -160,6 +164,26 @@ pub struct ActionsArgs {
     pub actions: Vec<String>,
 }
 
+impl Cli {
+    /// Checks what clap cannot express: `--show-*` options stand alone.
+    pub fn validate(&self) -> Result<(), clap::Error> {
+        let show = self.show;
+        let any_show =
+            show.show_drivers || show.show_driver_path || show.show_tables || show.show_collections;
+        match &self.command {
+            Some(command) if any_show => Err(command_error(format!(
+                "the --show-* options take no subcommand; run `tspawn --show-...` and `tspawn {}` separately",
+                command.name()
+            ))),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn command_error(message: String) -> clap::Error {
+    command().error(clap::error::ErrorKind::ArgumentConflict, message)
+}
+
 impl Command {
     /// The subcommand's name as typed in full.
     pub fn name(&self) -> &'static str {
@@ -193,7 +217,11 @@ fn help_template(cmd: &clap::Command) -> String {
     let rows: Vec<(String, String)> = cmd
         .get_subcommands()
         .map(|sub| {
-            let alias = sub.get_visible_aliases().next().map(|a| format!(" ({a})")).unwrap_or_default();
+            let alias = sub
+                .get_visible_aliases()
+                .next()
+                .map(|a| format!(" ({a})"))
+                .unwrap_or_default();
             (format!("{}{alias}", sub.get_name()), shape(sub))
         })
         .collect();
@@ -218,7 +246,10 @@ fn help_template(cmd: &clap::Command) -> String {
 fn shape(sub: &clap::Command) -> String {
     let mut parts = Vec::new();
     for arg in sub.get_arguments().filter(|a| !a.is_global_set()) {
-        let name = arg.get_value_names().and_then(|v| v.first()).map(|v| v.to_string());
+        let name = arg
+            .get_value_names()
+            .and_then(|v| v.first())
+            .map(|v| v.to_string());
         let name = name.unwrap_or_else(|| arg.get_id().to_string());
         if arg.is_positional() {
             let many = arg.get_num_args().is_some_and(|n| n.max_values() > 1);
@@ -228,14 +259,15 @@ fn shape(sub: &clap::Command) -> String {
                 (false, _) => format!("[{name}]"),
             });
         } else if let Some(long) = arg.get_long().filter(|l| *l != "help") {
-            let values: Vec<String> =
-                arg.get_possible_values().iter().map(|v| v.get_name().to_owned()).collect();
+            let values: Vec<String> = arg
+                .get_possible_values()
+                .iter()
+                .map(|v| v.get_name().to_owned())
+                .collect();
             parts.push(if !arg.get_action().takes_values() {
                 format!("[--{long}]")
             } else if values.is_empty() {
                 format!("[--{long} <{name}>]")
-            } else {
-                format!("[--{long}]")
             } else {
                 format!("[--{long} {}]", values.join("|"))
             });

@@ -26,7 +26,10 @@ pub enum Error {
     Aborted,
 
     #[error("{}: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 
     #[error("not inside a tspawn application (no Cargo.toml with a config/app.toml beside it in {} or above); cd into the app made by `tspawn new`", .0.display())]
     NotInApp(PathBuf),
@@ -40,7 +43,10 @@ pub enum Error {
 
 impl Error {
     pub fn io(path: impl AsRef<Path>, source: std::io::Error) -> Error {
-        Error::Io { path: path.as_ref().to_owned(), source }
+        Error::Io {
+            path: path.as_ref().to_owned(),
+            source,
+        }
     }
 
     /// The text for a marker that is not in the file, with the exact lines to add by hand.
@@ -62,5 +68,9 @@ impl Error {
 }
 
 fn indent(snippet: &str) -> String {
-    snippet.lines().map(|l| format!("        {l}")).collect::<Vec<_>>().join("\n")
+    snippet
+        .lines()
+        .map(|l| format!("        {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

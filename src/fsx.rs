@@ -11,7 +11,11 @@ use std::path::{Path, PathBuf};
 #[derive(Debug)]
 pub enum Write {
     Dir(PathBuf),
-    File { path: PathBuf, contents: String, old: Option<String> },
+    File {
+        path: PathBuf,
+        contents: String,
+        old: Option<String>,
+    },
 }
 
 /// What has been done so far, so it can be undone.
@@ -37,7 +41,11 @@ impl Transaction {
         for write in writes {
             match write {
                 Write::Dir(path) => self.make_dirs(&base.join(path))?,
-                Write::File { path, contents, old } => {
+                Write::File {
+                    path,
+                    contents,
+                    old,
+                } => {
                     let target = base.join(path);
                     let parent = target.parent().expect("a file path has a parent");
                     self.make_dirs(parent)?;
@@ -91,6 +99,9 @@ impl Transaction {
 
 /// `.main.rs.tspawn-new` beside `main.rs`: same folder, so the rename is atomic.
 fn temp_path(target: &Path) -> PathBuf {
-    let name = target.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
     target.with_file_name(format!(".{name}.tspawn-new"))
 }

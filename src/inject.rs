@@ -29,7 +29,13 @@ pub fn inject(text: &str, marker: &str, snippet: &str) -> Injection {
     let indent = leading_space(lines[at]);
     let new_lines: Vec<String> = snippet
         .lines()
-        .map(|l| if l.is_empty() { "\n".to_owned() } else { format!("{indent}{l}\n") })
+        .map(|l| {
+            if l.is_empty() {
+                "\n".to_owned()
+            } else {
+                format!("{indent}{l}\n")
+            }
+        })
         .collect();
     let mut insert_at = at;
     if let [only] = new_lines.as_slice() {
@@ -102,7 +108,10 @@ mod tests {
             out,
             "fn routes() -> Router {\n    Router::new()\n        .route(\"/chat\", x)\n    // tspawn:routes\n}\n"
         );
-        assert_eq!(inject(&out, "tspawn:routes", ROUTE), Injection::AlreadyPresent);
+        assert_eq!(
+            inject(&out, "tspawn:routes", ROUTE),
+            Injection::AlreadyPresent
+        );
         assert_eq!(eject(&out, ROUTE).as_deref(), Some(ROUTES));
     }
 
@@ -112,7 +121,10 @@ mod tests {
         let Injection::Injected(out) = inject(text, "tspawn:mods", "pub mod beta;") else {
             panic!("not injected");
         };
-        assert_eq!(out, "pub mod alpha;\npub mod beta;\npub mod gamma;\n// tspawn:mods\n");
+        assert_eq!(
+            out,
+            "pub mod alpha;\npub mod beta;\npub mod gamma;\n// tspawn:mods\n"
+        );
         let Injection::Injected(out) = inject(&out, "tspawn:mods", "pub mod zeta;") else {
             panic!("not injected");
         };
@@ -121,7 +133,10 @@ mod tests {
 
     #[test]
     fn reports_missing_marker() {
-        assert_eq!(inject("fn main() {}\n", "tspawn:routes", "x"), Injection::AnchorMissing);
+        assert_eq!(
+            inject("fn main() {}\n", "tspawn:routes", "x"),
+            Injection::AnchorMissing
+        );
         assert_eq!(eject("fn main() {}\n", "x"), None);
     }
 }

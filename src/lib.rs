@@ -28,7 +28,8 @@ use std::io::IsTerminal;
 pub fn run(cli: Cli, shell: &mut Shell) -> Result<(), Error> {
     let show = cli.show;
     if show.show_drivers {
-        return shell::print_data("sqlite\npostgresql\nmysql\n").map_err(|e| Error::io("stdout", e));
+        return shell::print_data("sqlite\npostgresql\nmysql\n")
+            .map_err(|e| Error::io("stdout", e));
     }
     if show.show_driver_path {
         return shell::print_data(
@@ -51,7 +52,13 @@ pub fn run(cli: Cli, shell: &mut Shell) -> Result<(), Error> {
     let generated = generators::generate(&command, &ctx)?;
     let options = options(cli.global);
     let mut prompt = LinePrompt::new(std::io::stdin().lock());
-    let outcome = apply::apply(&generated.plan, &generated.base, options, shell, &mut prompt)?;
+    let outcome = apply::apply(
+        &generated.plan,
+        &generated.base,
+        options,
+        shell,
+        &mut prompt,
+    )?;
     if cli.global.dry_run {
         shell.note("dry run: nothing was written");
     } else if outcome.unchanged() {
@@ -72,5 +79,8 @@ fn options(global: GlobalArgs) -> Options {
     } else {
         OnConflict::Fail
     };
-    Options { dry_run: global.dry_run, on_conflict }
+    Options {
+        dry_run: global.dry_run,
+        on_conflict,
+    }
 }

@@ -7,7 +7,7 @@ use tspawn::shell::Shell;
 
 fn main() -> ExitCode {
     let matches = cli::command().get_matches();
-    let cli = match Cli::from_arg_matches(&matches) {
+    let cli = match Cli::from_arg_matches(&matches).and_then(|cli| cli.validate().map(|()| cli)) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };

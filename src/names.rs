@@ -18,7 +18,15 @@ const KEYWORDS: &[&str] = &[
 
 /// Names cargo refuses for a package, or that would shadow a crate every app links.
 const RESERVED: &[&str] = &[
-    "alloc", "build", "core", "deps", "examples", "incremental", "proc_macro", "std", "test",
+    "alloc",
+    "build",
+    "core",
+    "deps",
+    "examples",
+    "incremental",
+    "proc_macro",
+    "std",
+    "test",
     "tspawn_runtime",
 ];
 
@@ -65,10 +73,16 @@ impl Name {
     /// Validates `input` as a name of the given kind. Endpoint names lose a trailing
     /// "endpoint" (`chat_endpoint` and `ChatEndpoint` both mean `chat`), as TreeFrog does.
     pub fn parse(kind: NameKind, input: &str) -> Result<Name, NameError> {
-        let fail = |reason: String| NameError { kind, input: input.to_owned(), reason };
+        let fail = |reason: String| NameError {
+            kind,
+            input: input.to_owned(),
+            reason,
+        };
         let mut raw = input.to_owned();
         if kind == NameKind::Endpoint {
-            raw = strip_suffix_ignore_case(&raw, "endpoint").trim_end_matches(['_', '-']).to_owned();
+            raw = strip_suffix_ignore_case(&raw, "endpoint")
+                .trim_end_matches(['_', '-'])
+                .to_owned();
         }
         if let Some(reason) = problem(kind, input, &raw) {
             return Err(fail(reason));
@@ -106,7 +120,7 @@ impl fmt::Display for Name {
 fn strip_suffix_ignore_case<'a>(s: &'a str, suffix: &str) -> &'a str {
     let cut = s.len().saturating_sub(suffix.len());
     match s.get(cut..) {
-        Some(tail) if cut > 0 && tail.eq_ignore_ascii_case(suffix) => &s[..cut],
+        Some(tail) if tail.eq_ignore_ascii_case(suffix) => &s[..cut],
         _ => s,
     }
 }
@@ -114,7 +128,10 @@ fn strip_suffix_ignore_case<'a>(s: &'a str, suffix: &str) -> &'a str {
 /// The first thing wrong with a name, worded as "what is wrong; what to do".
 fn problem(kind: NameKind, input: &str, raw: &str) -> Option<String> {
     if input.trim().is_empty() {
-        return Some(format!("it is empty; give a name, e.g. `{}`", kind.example()));
+        return Some(format!(
+            "it is empty; give a name, e.g. `{}`",
+            kind.example()
+        ));
     }
     if raw.is_empty() {
         return Some("nothing is left once the \"endpoint\" suffix is removed; e.g. `chat`".into());
@@ -124,15 +141,16 @@ fn problem(kind: NameKind, input: &str, raw: &str) -> Option<String> {
             "it is a path; give a plain name and run tspawn from the folder it belongs in".into(),
         );
     }
+    let allowed = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    if let Some(c) = raw.chars().find(|&c| !allowed(c) && !c.is_whitespace()) {
+        return Some(format!(
+            "'{c}' is not allowed; use only ASCII letters, digits, '_' or '-'"
+        ));
+    }
     if raw.chars().any(char::is_whitespace) {
         return Some(format!(
             "it contains a space; use letters, digits, '_' or '-', e.g. \"{}\"",
             suggestion(raw)
-        ));
-    }
-    if let Some(c) = raw.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-')) {
-        return Some(format!(
-            "'{c}' is not allowed; use only ASCII letters, digits, '_' or '-'"
         ));
     }
     if raw.starts_with(|c: char| c.is_ascii_digit()) {
@@ -146,7 +164,9 @@ fn problem(kind: NameKind, input: &str, raw: &str) -> Option<String> {
     }
     let snake = raw.to_snake_case();
     if KEYWORDS.contains(&snake.as_str()) {
-        return Some(format!("it is a Rust keyword; pick another, e.g. \"{snake}_app\""));
+        return Some(format!(
+            "it is a Rust keyword; pick another, e.g. \"{snake}_app\""
+        ));
     }
     if RESERVED.contains(&snake.as_str()) {
         return Some(format!(
@@ -186,29 +206,42 @@ mod tests {
     #[test]
     fn strips_endpoint_suffix() {
         for input in ["chat", "chat_endpoint", "ChatEndpoint", "chatendpoint"] {
-            assert_eq!(Name::parse(NameKind::Endpoint, input).unwrap().snake(), "chat");
+            assert_eq!(
+                Name::parse(NameKind::Endpoint, input).unwrap().snake(),
+                "chat"
+            );
         }
         assert!(Name::parse(NameKind::Endpoint, "endpoint").is_err());
-        assert_eq!(Name::parse(NameKind::Application, "myendpoint").unwrap().as_str(), "myendpoint");
+        assert_eq!(
+            Name::parse(NameKind::Application, "myendpoint")
+                .unwrap()
+                .as_str(),
+            "myendpoint"
+        );
     }
 
     #[test]
     fn refuses_bad_names_with_a_fix() {
         let cases = [
-            ("123app", "starts with a digit; start it with a letter, e.g. \"app123\""),
+            (
+                "123app",
+                "starts with a digit; start it with a letter, e.g. \"app123\"",
+            ),
             ("fn", "Rust keyword"),
             ("self", "Rust keyword"),
             ("../x", "it is a path"),
             ("a/b", "it is a path"),
             ("", "it is empty"),
             ("my app", "e.g. \"my_app\""),
-            ("héllo wörld", "contains a space"),
+            ("héllo wörld", "'é' is not allowed"),
             ("héllo", "'é' is not allowed"),
             ("test", "reserves"),
             ("_x", "must start with a letter"),
         ];
         for (input, expected) in cases {
-            let err = Name::parse(NameKind::Application, input).unwrap_err().to_string();
+            let err = Name::parse(NameKind::Application, input)
+                .unwrap_err()
+                .to_string();
             assert!(err.contains(expected), "{input:?}: {err}");
             assert!(!err.contains('\n'), "{input:?}: one line only");
         }

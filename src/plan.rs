@@ -12,7 +12,11 @@ pub enum Action {
     /// A whole file tspawn owns.
     File { path: PathBuf, contents: String },
     /// A snippet placed above the line holding `marker` in a file the user owns.
-    Inject { path: PathBuf, marker: String, snippet: String },
+    Inject {
+        path: PathBuf,
+        marker: String,
+        snippet: String,
+    },
 }
 
 impl Action {
@@ -36,7 +40,10 @@ impl Plan {
 
     pub fn file(&mut self, path: impl Into<PathBuf>, contents: impl Into<String>) {
         let contents = normalise_newlines(contents.into());
-        self.actions.push(Action::File { path: path.into(), contents });
+        self.actions.push(Action::File {
+            path: path.into(),
+            contents,
+        });
     }
 
     pub fn inject(&mut self, path: impl Into<PathBuf>, marker: &str, snippet: impl Into<String>) {

@@ -20,7 +20,8 @@ pub enum Answer {
 
 /// Something that can settle a conflict.
 pub trait Prompt {
-    fn ask(&mut self, shell: &mut Shell, path: &str, old: &str, new: &str) -> Result<Answer, Error>;
+    fn ask(&mut self, shell: &mut Shell, path: &str, old: &str, new: &str)
+        -> Result<Answer, Error>;
 }
 
 /// Reads answers from a line-based input.
@@ -38,11 +39,20 @@ const HELP: &str = "  y - overwrite this file\n  n - keep this file as it is\n  
                     remaining conflicts\n  q - quit; nothing is written\n  d - show the changes\n  h - help\n";
 
 impl<R: BufRead> Prompt for LinePrompt<R> {
-    fn ask(&mut self, shell: &mut Shell, path: &str, old: &str, new: &str) -> Result<Answer, Error> {
+    fn ask(
+        &mut self,
+        shell: &mut Shell,
+        path: &str,
+        old: &str,
+        new: &str,
+    ) -> Result<Answer, Error> {
         loop {
             shell.always(&format!("Overwrite {path}? [ynaqdh] "));
             let mut line = String::new();
-            let read = self.input.read_line(&mut line).map_err(|e| Error::io("stdin", e))?;
+            let read = self
+                .input
+                .read_line(&mut line)
+                .map_err(|e| Error::io("stdin", e))?;
             if read == 0 {
                 shell.always("\n");
                 return Ok(Answer::Quit);
@@ -54,7 +64,10 @@ impl<R: BufRead> Prompt for LinePrompt<R> {
                 "q" | "quit" => return Ok(Answer::Quit),
                 "d" | "diff" => {
                     let diff = TextDiff::from_lines(old, new);
-                    let text = diff.unified_diff().header(path, &format!("{path} (new)")).to_string();
+                    let text = diff
+                        .unified_diff()
+                        .header(path, &format!("{path} (new)"))
+                        .to_string();
                     shell.always(&text);
                 }
                 _ => shell.always(HELP),

@@ -51,18 +51,30 @@ pub struct Shell {
 impl Shell {
     /// The real terminal: stderr, coloured when it is a TTY and NO_COLOR is unset.
     pub fn stderr(quiet: bool) -> Shell {
-        Shell { err: Box::new(anstream::stderr()), styled: true, quiet }
+        Shell {
+            err: Box::new(anstream::stderr()),
+            styled: true,
+            quiet,
+        }
     }
 
     /// Any writer, never coloured.
     pub fn from_write(w: impl Write + 'static, quiet: bool) -> Shell {
-        Shell { err: Box::new(w), styled: false, quiet }
+        Shell {
+            err: Box::new(w),
+            styled: false,
+            quiet,
+        }
     }
 
     /// One status line; silent under `--quiet`.
     pub fn status(&mut self, verb: Verb, path: &str) {
         if !self.quiet {
-            let style = if self.styled { verb.style() } else { Style::new() };
+            let style = if self.styled {
+                verb.style()
+            } else {
+                Style::new()
+            };
             let verb = verb.as_str();
             let _ = writeln!(self.err, "{style}{verb:>12}{style:#}  {path}");
         }

@@ -49,7 +49,10 @@ fn collect(dir: &'static Dir<'static>, folder: &str, out: &mut Vec<TemplateFile>
         let path = inner.strip_suffix(".jinja").unwrap_or(&inner);
         // `dot-gitignore` is written as `.gitignore`: a real dot file would act on this repo.
         let path = path.replace("/dot-", "/.");
-        let path = path.strip_prefix("dot-").map(|p| format!(".{p}")).unwrap_or(path);
+        let path = path
+            .strip_prefix("dot-")
+            .map(|p| format!(".{p}"))
+            .unwrap_or(path);
         let source = file.contents_utf8().expect("templates are UTF-8");
         out.push(TemplateFile { path, source, name });
     }
@@ -86,7 +89,8 @@ fn add_all(env: &mut Environment<'static>, dir: &'static Dir<'static>) {
         let name = file.path().to_string_lossy().replace('\\', "/");
         if name.ends_with(".jinja") {
             let source = file.contents_utf8().expect("templates are UTF-8");
-            env.add_template_owned(name, source).expect("templates parse (checked by tests)");
+            env.add_template_owned(name, source)
+                .expect("templates parse (checked by tests)");
         }
     }
     for sub in dir.dirs() {

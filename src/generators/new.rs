@@ -128,5 +128,9 @@ fn database_urls(db: Database, crate_name: &str) -> DatabaseUrls {
         Database::Postgresql => format!("postgres://postgres@localhost/{crate_name}_{env}"),
         Database::Mysql => format!("mysql://root@localhost/{crate_name}_{env}"),
     };
-    DatabaseUrls { dev: url("dev"), test: url("test"), product: url("product") }
+    DatabaseUrls {
+        dev: url("dev"),
+        test: url("test"),
+        product: url("product"),
+    }
 }

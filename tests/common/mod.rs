@@ -1,0 +1,101 @@
+//! Helpers the CLI test suites share: a `tspawn` command with a fixed clock and no colour, and a
+//! serialised view of a folder tree for snapshots.
+
+#![allow(dead_code)] // each test crate uses a different subset of these helpers
+
+use assert_cmd::Command;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// 2026-11-27T12:00:00Z: the fixed clock of every generated timestamp in the tests.
+pub const EPOCH: &str = "1795780800";
+
+/// `tspawn` run in `dir`, with a fixed clock and no colour.
+pub fn tspawn(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("tspawn").expect("tspawn is built");
+    cmd.current_dir(dir)
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE");
+    cmd
+}
+
+/// Every file under `root` (relative path -> contents), folders as "path/" -> "".
+pub fn read_tree(root: &Path) -> BTreeMap<String, String> {
+    let mut tree = BTreeMap::new();
+    if root.exists() {
+        walk(root, root, &mut tree);
+    }
+    tree
+}
+
+fn walk(root: &Path, dir: &Path, tree: &mut BTreeMap<String, String>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        let rel = path
+            .strip_prefix(root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        if path.is_dir() {
+            tree.insert(format!("{rel}/"), String::new());
+            walk(root, &path, tree);
+        } else {
+            let bytes = std::fs::read(&path).unwrap();
+            tree.insert(rel, String::from_utf8_lossy(&bytes).into_owned());
+        }
+    }
+}
+
+/// The tree as one text for insta: each file's path, then its contents. The runtime's copy
+/// under vendor/ is summarised (its bytes are checked against runtime/ by a test of its own).
+pub fn tree_snapshot(root: &Path) -> String {
+    let mut out = String::new();
+    let mut vendored = 0;
+    for (path, contents) in read_tree(root) {
+        if path.contains("vendor/tspawn-runtime/") {
+            vendored += 1;
+            continue;
+        }
+        if path.ends_with('/') {
+            out.push_str(&format!("=== {path}\n"));
+        } else {
+            out.push_str(&format!("=== {path}\n{contents}"));
+            if !contents.ends_with('\n') && !contents.is_empty() {
+                out.push_str("\n[no newline at end]\n");
+            }
+        }
+    }
+    out.push_str(&format!(
+        "=== vendor/tspawn-runtime/**: {} entries\n",
+        if vendored > 0 { "some" } else { "no" }
+    ));
+    out
+}
+
+/// Console output with the runtime copy's lines folded into one.
+pub fn fold_vendor_lines(output: &str) -> String {
+    let mut out = String::new();
+    let mut folded = false;
+    for line in output.lines() {
+        if line.contains("vendor/tspawn-runtime/") {
+            if !folded {
+                out.push_str("  ... one line per file of the runtime copy ...\n");
+                folded = true;
+            }
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The directory of this repository's runtime crate.
+pub fn runtime_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("runtime")
+}
