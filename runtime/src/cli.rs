@@ -26,7 +26,13 @@ struct Args {
     #[arg(short, long, value_name = "PORT")]
     port: Option<u16>,
     /// Environment: a table of config/app.toml such as dev, test or product
-    #[arg(short, long, value_name = "ENV", env = "TSPAWN_ENV", default_value = "dev")]
+    #[arg(
+        short,
+        long,
+        value_name = "ENV",
+        env = "TSPAWN_ENV",
+        default_value = "dev"
+    )]
     env: String,
     /// App root folder [default: the nearest folder upwards holding config/app.toml]
     #[arg(short, long, value_name = "DIR")]
@@ -60,9 +66,17 @@ pub fn run(routes: fn() -> Router<AppState>) -> ExitCode {
 fn parse_args() -> Result<Args, clap::Error> {
     let name = std::env::args_os()
         .next()
-        .and_then(|arg0| Path::new(&arg0).file_stem().map(OsStr::to_string_lossy).map(String::from))
+        .and_then(|arg0| {
+            Path::new(&arg0)
+                .file_stem()
+                .map(OsStr::to_string_lossy)
+                .map(String::from)
+        })
         .unwrap_or_else(|| "app".to_owned());
-    let matches = Args::command().name(name.clone()).bin_name(name).try_get_matches()?;
+    let matches = Args::command()
+        .name(name.clone())
+        .bin_name(name)
+        .try_get_matches()?;
     Args::from_arg_matches(&matches)
 }
 
@@ -70,7 +84,10 @@ fn start(args: Args, routes: fn() -> Router<AppState>) -> Result<()> {
     let root = match args.root {
         Some(root) => root,
         None => {
-            let cwd = std::env::current_dir().map_err(|source| Error::Io { path: ".".into(), source })?;
+            let cwd = std::env::current_dir().map_err(|source| Error::Io {
+                path: ".".into(),
+                source,
+            })?;
             find_root(&cwd)?
         }
     };
@@ -92,10 +109,18 @@ async fn serve_app(config: Config, routes: fn() -> Router<AppState>) -> Result<(
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| Error::Bind { addr, source })?;
-    let local = listener.local_addr().map_err(|source| Error::Bind { addr, source })?;
+    let local = listener
+        .local_addr()
+        .map_err(|source| Error::Bind { addr, source })?;
     tracing::info!("listening on http://{local} (env {})", config.env);
     let state = AppState::new(db, config);
-    serve(listener, app(routes(), state.clone()), state.clone(), shutdown_signal()).await?;
+    serve(
+        listener,
+        app(routes(), state.clone()),
+        state.clone(),
+        shutdown_signal(),
+    )
+    .await?;
     state.db.close().await;
     tracing::info!("stopped");
     Ok(())
@@ -108,15 +133,21 @@ pub(crate) fn find_root(start: &Path) -> Result<PathBuf> {
         .ancestors()
         .find(|dir| dir.join("config").join("app.toml").is_file())
         .map(Path::to_path_buf)
-        .ok_or_else(|| Error::RootNotFound { start: start.to_owned() })
+        .ok_or_else(|| Error::RootNotFound {
+            start: start.to_owned(),
+        })
 }
 
-/// Logs to stdout, filtered by `RUST_LOG` when set, else by the config's `log` (checked at
+/// Logs to stdout (colours only on a terminal), filtered by `RUST_LOG` when set, else by the config's `log` (checked at
 /// load). A subscriber installed earlier (by a test) is kept.
 fn init_tracing(directive: &str) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(directive));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(ansi)
+        .try_init();
 }
 
 #[cfg(test)]

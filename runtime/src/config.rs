@@ -56,8 +56,9 @@ impl Config {
     /// Loads `root/config/app.toml` for `env`, with `TSPAWN_*` overrides from the process
     /// environment.
     pub fn load(root: &Path, env: &str) -> Result<Config> {
-        let vars = std::env::vars_os()
-            .filter_map(|(name, value)| Some((name.into_string().ok()?, value.into_string().ok()?)));
+        let vars = std::env::vars_os().filter_map(|(name, value)| {
+            Some((name.into_string().ok()?, value.into_string().ok()?))
+        });
         Config::load_with(root, env, vars)
     }
 
@@ -72,10 +73,17 @@ impl Config {
         env: &str,
         vars: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Config> {
-        let root = std::path::absolute(root).map_err(|source| Error::Io { path: root.to_owned(), source })?;
+        let root = std::path::absolute(root).map_err(|source| Error::Io {
+            path: root.to_owned(),
+            source,
+        })?;
         let file = root.join("config").join("app.toml");
-        let text = std::fs::read_to_string(&file).map_err(|source| Error::Io { path: file.clone(), source })?;
-        let mut tables: Table = toml::from_str(&text).map_err(|e| Error::config(&file, "(syntax)", e.to_string()))?;
+        let text = std::fs::read_to_string(&file).map_err(|source| Error::Io {
+            path: file.clone(),
+            source,
+        })?;
+        let mut tables: Table =
+            toml::from_str(&text).map_err(|e| Error::config(&file, "(syntax)", e.to_string()))?;
         let mut merged = match tables.remove("default") {
             Some(Value::Table(table)) => table,
             Some(_) => return Err(Error::config(&file, "default", "must be a table")),
@@ -87,7 +95,12 @@ impl Config {
             None => return Err(unknown_env(&file, env, &tables)),
         }
         let origins = layers::apply_env_overrides(&mut merged, vars, &file)?;
-        Resolver { file, origins, table: merged }.resolve(root, env)
+        Resolver {
+            file,
+            origins,
+            table: merged,
+        }
+        .resolve(root, env)
     }
 
     /// Reads the app-specific section `[name]` as `T`, or `None` when the config has none.
@@ -110,10 +123,13 @@ impl Config {
 fn unknown_env(file: &Path, env: &str, tables: &Table) -> Error {
     let known: Vec<&str> = tables
         .iter()
-        .filter(|(_, value)| value.is_table())
+        .filter(|(name, value)| value.is_table() && name.as_str() != "default")
         .map(|(name, _)| name.as_str())
         .collect();
-    let message = format!("no [{env}] table; environments in this file: {}", known.join(", "));
+    let message = format!(
+        "no [{env}] table; environments in this file: {}",
+        known.join(", ")
+    );
     Error::config(file, env, message)
 }
 
@@ -127,11 +143,16 @@ struct Resolver {
 impl Resolver {
     fn resolve(self, root: PathBuf, env: &str) -> Result<Config> {
         let listen = match self.get::<String>("listen")? {
-            Some(text) => text.parse().map_err(|e| self.error("listen", format!("`{text}`: {e}")))?,
+            Some(text) => text
+                .parse()
+                .map_err(|e| self.error("listen", format!("`{text}`: {e}")))?,
             None => IpAddr::V4(Ipv4Addr::LOCALHOST),
         };
         let port = self.get("port")?.unwrap_or(DEFAULT_PORT);
-        let public_dir = root.join(self.get::<PathBuf>("public_dir")?.unwrap_or_else(|| "public".into()));
+        let public_dir = root.join(
+            self.get::<PathBuf>("public_dir")?
+                .unwrap_or_else(|| "public".into()),
+        );
         let log = self.get::<String>("log")?.unwrap_or_else(|| "info".into());
         tracing_subscriber::EnvFilter::builder()
             .parse(&log)
@@ -141,9 +162,11 @@ impl Resolver {
             .map_err(|e| self.error("shutdown_timeout", format!("{seconds}: {e}")))?;
         let database_url = match self.get::<String>("database_url")? {
             Some(url) => url,
-            None => database_url::default_for(env).ok_or_else(|| self.error("database_url", "missing"))?,
+            None => database_url::default_for(env)
+                .ok_or_else(|| self.error("database_url", "missing"))?,
         };
-        let database_url = database_url::resolve(&database_url, &root).map_err(|e| self.error("database_url", e))?;
+        let database_url = database_url::resolve(&database_url, &root)
+            .map_err(|e| self.error("database_url", e))?;
         Ok(Config {
             env: env.to_owned(),
             root,
@@ -163,7 +186,11 @@ impl Resolver {
         let Some(value) = self.table.get(key) else {
             return Ok(None);
         };
-        value.clone().try_into().map(Some).map_err(|e| self.error(key, e.to_string().trim_end()))
+        value
+            .clone()
+            .try_into()
+            .map(Some)
+            .map_err(|e| self.error(key, e.to_string().trim_end()))
     }
 
     fn error(&self, key: &str, message: impl Into<String>) -> Error {

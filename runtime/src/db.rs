@@ -56,7 +56,10 @@ async fn migrate(pool: &Db, dir: &Path) -> Result<()> {
     if !dir.is_dir() {
         return Ok(());
     }
-    let failed = |source| Error::Migrate { path: dir.to_owned(), source };
+    let failed = |source| Error::Migrate {
+        path: dir.to_owned(),
+        source,
+    };
     let migrator = sqlx::migrate::Migrator::new(dir).await.map_err(failed)?;
     let _guard = MIGRATE_LOCK.lock().await;
     migrator.run(pool).await.map_err(failed)
@@ -68,7 +71,9 @@ async fn open(config: &Config) -> Result<Db> {
     use std::time::Duration;
 
     let options: SqliteConnectOptions = config.database_url.parse()?;
-    let options = options.create_if_missing(true).busy_timeout(Duration::from_secs(5));
+    let options = options
+        .create_if_missing(true)
+        .busy_timeout(Duration::from_secs(5));
     if is_memory(&config.database_url) {
         let pool = SqlitePoolOptions::new()
             .max_connections(1)
@@ -77,7 +82,10 @@ async fn open(config: &Config) -> Result<Db> {
         return Ok(pool.connect_with(options).await?);
     }
     if let Some(parent) = options.get_filename().parent() {
-        std::fs::create_dir_all(parent).map_err(|source| Error::Io { path: parent.to_owned(), source })?;
+        std::fs::create_dir_all(parent).map_err(|source| Error::Io {
+            path: parent.to_owned(),
+            source,
+        })?;
     }
     let options = options.journal_mode(SqliteJournalMode::Wal);
     Ok(SqlitePoolOptions::new().connect_with(options).await?)
@@ -93,10 +101,14 @@ fn is_memory(url: &str) -> bool {
 
 #[cfg(all(feature = "postgres", not(feature = "sqlite")))]
 async fn open(config: &Config) -> Result<Db> {
-    Ok(sqlx::postgres::PgPoolOptions::new().connect(&config.database_url).await?)
+    Ok(sqlx::postgres::PgPoolOptions::new()
+        .connect(&config.database_url)
+        .await?)
 }
 
 #[cfg(all(feature = "mysql", not(any(feature = "sqlite", feature = "postgres"))))]
 async fn open(config: &Config) -> Result<Db> {
-    Ok(sqlx::mysql::MySqlPoolOptions::new().connect(&config.database_url).await?)
+    Ok(sqlx::mysql::MySqlPoolOptions::new()
+        .connect(&config.database_url)
+        .await?)
 }

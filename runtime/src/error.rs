@@ -70,8 +70,16 @@ pub enum Error {
 
 impl Error {
     /// Builds an [`Error::Config`]; a helper because the config code reports many of them.
-    pub fn config(file: impl Into<PathBuf>, key: impl Into<String>, message: impl Into<String>) -> Self {
-        Error::Config { file: file.into(), key: key.into(), message: message.into() }
+    pub fn config(
+        file: impl Into<PathBuf>,
+        key: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Error::Config {
+            file: file.into(),
+            key: key.into(),
+            message: message.into(),
+        }
     }
 }
 

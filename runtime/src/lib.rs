@@ -14,9 +14,11 @@
 //! - [`cli`]: the whole app binary in one call ([`run`]).
 //! - [`testing`]: the same pieces for an app's own tests.
 //!
-//! Generated code imports [`prelude`] and reaches axum, sqlx, tokio, tracing and serde
-//! through the re-exports below, so an app's `Cargo.toml` and the runtime never disagree
-//! on versions.
+//! Generated code imports [`prelude`] and reaches axum, sqlx, tokio, tracing, serde and
+//! tower (`ServiceExt::oneshot` in tests) through the re-exports below, so an app's
+//! `Cargo.toml` and the runtime never disagree on versions.
+
+#![warn(missing_docs)]
 
 pub mod cli;
 pub mod config;
@@ -32,6 +34,7 @@ pub use sqlx;
 pub use tokio;
 pub use tokio_util;
 pub use toml;
+pub use tower;
 pub use tracing;
 
 pub use axum::Router;

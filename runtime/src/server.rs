@@ -55,14 +55,22 @@ pub async fn serve(
     let deadline = tokio::time::Instant::now() + state.config.shutdown_timeout;
     let result = match finished {
         Some(result) => result,
-        None => tokio::time::timeout_at(deadline, server).await.unwrap_or_else(|_| {
-            tracing::warn!("shutdown timeout: abandoning open requests");
-            Ok(())
-        }),
+        None => tokio::time::timeout_at(deadline, server)
+            .await
+            .unwrap_or_else(|_| {
+                tracing::warn!("shutdown timeout: abandoning open requests");
+                Ok(())
+            }),
     };
     state.tasks.close();
-    if tokio::time::timeout_at(deadline, state.tasks.wait()).await.is_err() {
-        tracing::warn!(tasks = state.tasks.len(), "shutdown timeout: abandoning tracked tasks");
+    if tokio::time::timeout_at(deadline, state.tasks.wait())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            tasks = state.tasks.len(),
+            "shutdown timeout: abandoning tracked tasks"
+        );
     }
     result.map_err(Error::Server)
 }

@@ -43,10 +43,21 @@ pub async fn spawn(routes: Router<AppState>, root: &Path) -> Result<TestServer> 
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| Error::Bind { addr, source })?;
-    let addr = listener.local_addr().map_err(|source| Error::Bind { addr, source })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| Error::Bind { addr, source })?;
     let router = app(routes, state.clone());
-    let handle = tokio::spawn(serve(listener, router, state.clone(), std::future::pending()));
-    Ok(TestServer { addr, state, handle: Some(handle) })
+    let handle = tokio::spawn(serve(
+        listener,
+        router,
+        state.clone(),
+        std::future::pending(),
+    ));
+    Ok(TestServer {
+        addr,
+        state,
+        handle: Some(handle),
+    })
 }
 
 /// A server started by [`spawn`]. Dropping it cancels the server without waiting;
@@ -70,7 +81,9 @@ impl TestServer {
     pub async fn shutdown(mut self) -> Result<()> {
         self.state.shutdown.cancel();
         match self.handle.take() {
-            Some(handle) => handle.await.map_err(|e| Error::Server(std::io::Error::other(e)))?,
+            Some(handle) => handle
+                .await
+                .map_err(|e| Error::Server(std::io::Error::other(e)))?,
             None => Ok(()),
         }
     }

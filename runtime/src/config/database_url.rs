@@ -56,7 +56,9 @@ pub(super) fn resolve(url: &str, root: &Path) -> Result<String, String> {
 /// Escapes the characters sqlx's SQLite URL parser decodes or splits on (`%`, `?`, `#`), so a
 /// root folder containing them still names the right file.
 fn encode_path(path: &str) -> String {
-    path.replace('%', "%25").replace('?', "%3F").replace('#', "%23")
+    path.replace('%', "%25")
+        .replace('?', "%3F")
+        .replace('#', "%23")
 }
 
 #[cfg(all(test, feature = "sqlite"))]

@@ -57,7 +57,8 @@ pub(super) fn apply_env_overrides(
             let message = "empty key segment (use TSPAWN_KEY or TSPAWN_SECTION__KEY)";
             return Err(Error::config(file, name, message));
         }
-        set_path(table, &path, parse_scalar(&raw)).map_err(|message| Error::config(file, &name, message))?;
+        set_path(table, &path, parse_scalar(&raw))
+            .map_err(|message| Error::config(file, &name, message))?;
         origins.insert(path.join("."), name);
     }
     Ok(origins)
@@ -65,7 +66,9 @@ pub(super) fn apply_env_overrides(
 
 /// Sets `path` in `table`, creating sub-tables on the way.
 fn set_path(table: &mut Table, path: &[String], value: Value) -> Result<(), String> {
-    let (last, parents) = path.split_last().expect("split yields at least one segment");
+    let (last, parents) = path
+        .split_last()
+        .expect("split yields at least one segment");
     let mut current = table;
     for (depth, segment) in parents.iter().enumerate() {
         let entry = current
@@ -92,7 +95,9 @@ pub(super) fn parse_scalar(raw: &str) -> Value {
         "false" => return Value::Boolean(false),
         _ => {}
     }
-    let numeric = raw.chars().all(|c| c.is_ascii_digit() || "+-.eE".contains(c));
+    let numeric = raw
+        .chars()
+        .all(|c| c.is_ascii_digit() || "+-.eE".contains(c));
     match raw.parse::<f64>() {
         Ok(float) if numeric && raw.contains(|c: char| c.is_ascii_digit()) => Value::Float(float),
         _ => Value::String(raw.to_owned()),
@@ -138,6 +143,10 @@ mod tests {
         let mut base = table("port = 1");
         let vars = [("TSPAWN_PORT__X".to_owned(), "1".to_owned())];
         let err = apply_env_overrides(&mut base, vars, Path::new("app.toml")).unwrap_err();
-        assert!(err.to_string().contains("TSPAWN_PORT__X: `port` is not a table"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("TSPAWN_PORT__X: `port` is not a table"),
+            "{err}"
+        );
     }
 }

@@ -1,0 +1,157 @@
+//! Loading `config/app.toml`: precedence, defaults and the errors a person sees.
+#![cfg(feature = "sqlite")]
+
+mod common;
+
+use std::time::Duration;
+
+use common::{app_root, write, EXAMPLE};
+use serde::Deserialize;
+use tspawn_runtime::{Config, Error};
+
+fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn config_error(toml: &str, env: &str, pairs: &[(&str, &str)]) -> (String, String) {
+    let root = app_root(toml);
+    match Config::load_with(root.path(), env, vars(pairs)) {
+        Err(Error::Config { key, message, .. }) => (key, message),
+        other => panic!("expected a config error, got {other:?}"),
+    }
+}
+
+#[test]
+fn example_config_loads_with_typed_values() {
+    let root = app_root(EXAMPLE);
+    let config = Config::load_with(root.path(), "dev", vars(&[])).unwrap();
+    assert_eq!(config.env, "dev");
+    assert_eq!(config.listen.to_string(), "127.0.0.1");
+    assert_eq!(config.port, 8800);
+    assert_eq!(config.log, "debug,tower_http=debug");
+    assert_eq!(config.shutdown_timeout, Duration::from_secs(10));
+    assert_eq!(config.public_dir, root.path().join("public"));
+    let db = root.path().join("db/dev.sqlite3");
+    assert_eq!(config.database_url, format!("sqlite:{}", db.display()));
+    let product = Config::load_with(root.path(), "product", vars(&[])).unwrap();
+    assert_eq!(product.listen.to_string(), "0.0.0.0");
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+struct Chat {
+    a: i64,
+    b: i64,
+    c: i64,
+}
+
+#[test]
+fn environment_table_beats_default_and_variables_beat_both() {
+    let toml = "[default]\nport = 1\n[default.chat]\na = 1\nb = 1\nc = 1\n\
+                [test]\nport = 2\n[test.chat]\nb = 2\nc = 2\n";
+    let root = app_root(toml);
+    let env = vars(&[
+        ("TSPAWN_PORT", "3"),
+        ("TSPAWN_CHAT__C", "3"),
+        ("OTHER", "x"),
+        ("TSPAWN_ENV", "dev"),
+    ]);
+    let config = Config::load_with(root.path(), "test", env).unwrap();
+    assert_eq!(config.port, 3);
+    assert_eq!(
+        config.section::<Chat>("chat").unwrap(),
+        Some(Chat { a: 1, b: 2, c: 3 })
+    );
+    assert_eq!(config.section::<Chat>("missing").unwrap(), None);
+}
+
+#[test]
+fn defaults_apply_when_keys_are_absent() {
+    let root = app_root("[dev]\n");
+    let config = Config::load_with(root.path(), "dev", vars(&[])).unwrap();
+    assert_eq!((config.port, config.log.as_str()), (8800, "info"));
+    assert_eq!(config.shutdown_timeout, Duration::from_secs(10));
+    assert!(
+        config.database_url.ends_with("/db/dev.sqlite3"),
+        "{}",
+        config.database_url
+    );
+}
+
+#[test]
+fn unknown_environment_lists_the_known_ones() {
+    let (key, message) = config_error(EXAMPLE, "staging", &[]);
+    assert_eq!(key, "staging");
+    assert_eq!(
+        message,
+        "no [staging] table; environments in this file: dev, product, test"
+    );
+}
+
+#[test]
+fn bad_values_name_their_key() {
+    assert_eq!(config_error("[dev]\nport = \"abc\"", "dev", &[]).0, "port");
+    assert_eq!(
+        config_error("[dev]\nlisten = \"nope\"", "dev", &[]).0,
+        "listen"
+    );
+    assert_eq!(
+        config_error("[dev]\nshutdown_timeout = -1", "dev", &[]).0,
+        "shutdown_timeout"
+    );
+    assert_eq!(
+        config_error("[dev]\nlog = \"a=notalevel\"", "dev", &[]).0,
+        "log"
+    );
+    let (key, message) = config_error("[dev]\n", "dev", &[("TSPAWN_PORT", "99999")]);
+    assert_eq!(key, "port (from TSPAWN_PORT)");
+    assert!(message.contains("99999"), "{message}");
+}
+
+#[test]
+fn error_message_names_file_and_key() {
+    let root = app_root("[dev]\nport = 70000\n");
+    let err = Config::load_with(root.path(), "dev", vars(&[]))
+        .unwrap_err()
+        .to_string();
+    let file = root.path().join("config/app.toml");
+    assert!(
+        err.starts_with(&format!("{}: port: ", file.display())),
+        "{err}"
+    );
+}
+
+#[test]
+fn foreign_database_url_is_rejected_at_load() {
+    let (key, message) = config_error(
+        "[dev]\ndatabase_url = \"postgres://localhost/x\"",
+        "dev",
+        &[],
+    );
+    assert_eq!(key, "database_url");
+    assert!(message.contains("sqlite"), "{message}");
+}
+
+#[test]
+fn syntax_errors_and_missing_files_are_reported() {
+    assert_eq!(config_error("[dev\n", "dev", &[]).0, "(syntax)");
+    let root = tempfile::tempdir().unwrap();
+    let err = Config::load_with(root.path(), "dev", vars(&[])).unwrap_err();
+    assert!(
+        matches!(&err, Error::Io { path, .. } if path.ends_with("config/app.toml")),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_bad_section_names_the_section() {
+    let root = app_root("[dev]\n[dev.chat]\na = \"x\"\n");
+    write(root.path(), "public/other.txt", "unused");
+    let config = Config::load_with(root.path(), "dev", vars(&[])).unwrap();
+    match config.section::<Chat>("chat") {
+        Err(Error::Config { key, .. }) => assert_eq!(key, "chat"),
+        other => panic!("expected a config error, got {other:?}"),
+    }
+}

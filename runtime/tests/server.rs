@@ -1,0 +1,140 @@
+//! Serving routes and static files, and shutting down gracefully.
+#![cfg(feature = "sqlite")]
+
+mod common;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::{app_root, EXAMPLE};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tspawn_runtime::prelude::*;
+use tspawn_runtime::tower::ServiceExt;
+use tspawn_runtime::{app, connect, serve, testing};
+
+fn routes() -> Router<AppState> {
+    Router::new().route("/hello", get(|| async { "hello" }))
+}
+
+async fn memory_state(extra: &[(&str, &str)]) -> (tempfile::TempDir, AppState) {
+    let root = app_root(EXAMPLE);
+    let mut vars = vec![(
+        "TSPAWN_DATABASE_URL".to_owned(),
+        "sqlite::memory:".to_owned(),
+    )];
+    vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let config = Config::load_with(root.path(), "test", vars).unwrap();
+    let db = connect(&config).await.unwrap();
+    (root, AppState::new(db, config))
+}
+
+async fn get_path(router: Router, path: &str) -> (StatusCode, String) {
+    let request = Request::builder().uri(path).body(Body::empty()).unwrap();
+    let response = router.oneshot(request).await.unwrap();
+    let status = response.status();
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, String::from_utf8(body.to_vec()).unwrap())
+}
+
+#[tokio::test]
+async fn routes_come_first_then_static_files() {
+    let (_root, state) = memory_state(&[]).await;
+    let router = app(routes(), state);
+    assert_eq!(
+        get_path(router.clone(), "/hello").await,
+        (StatusCode::OK, "hello".into())
+    );
+    assert_eq!(
+        get_path(router.clone(), "/").await,
+        (StatusCode::OK, "<h1>home</h1>\n".into())
+    );
+    assert_eq!(
+        get_path(router.clone(), "/index.html").await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        get_path(router, "/missing.css").await.0,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn serve_cancels_the_token_and_waits_for_tracked_tasks() {
+    let (_root, state) = memory_state(&[]).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let finished = Arc::new(AtomicBool::new(false));
+    let (token, done) = (state.shutdown.clone(), finished.clone());
+    state.tasks.spawn(async move {
+        token.cancelled().await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        done.store(true, Ordering::SeqCst);
+    });
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(serve(
+        listener,
+        app(routes(), state.clone()),
+        state.clone(),
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+    assert!(state.shutdown.is_cancelled());
+    assert!(
+        finished.load(Ordering::SeqCst),
+        "serve returned before the tracked task ended"
+    );
+}
+
+#[tokio::test]
+async fn shutdown_timeout_bounds_the_wait_for_stuck_tasks() {
+    let (_root, state) = memory_state(&[("TSPAWN_SHUTDOWN_TIMEOUT", "0.2")]).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    state.tasks.spawn(std::future::pending::<()>());
+    let started = Instant::now();
+    serve(listener, app(routes(), state.clone()), state, async {})
+        .await
+        .unwrap();
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed >= Duration::from_millis(200) && elapsed < Duration::from_secs(5),
+        "{elapsed:?}"
+    );
+}
+
+#[tokio::test]
+async fn test_server_answers_over_tcp_and_stops() {
+    let root = app_root(EXAMPLE);
+    let server = testing::spawn(routes(), root.path()).await.unwrap();
+    assert!(server.url("/hello").starts_with("http://127.0.0.1:"));
+    let mut tcp = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    tcp.write_all(b"GET /hello HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut response = String::new();
+    tcp.read_to_string(&mut response).await.unwrap();
+    assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
+    assert!(response.ends_with("hello"), "{response}");
+    let addr = server.addr;
+    server.shutdown().await.unwrap();
+    assert!(
+        tokio::net::TcpStream::connect(addr).await.is_err(),
+        "still listening after shutdown"
+    );
+}
+
+#[tokio::test]
+async fn testing_state_uses_the_test_environment() {
+    let root = app_root(EXAMPLE);
+    let state = testing::state(root.path()).await.unwrap();
+    assert_eq!(state.config.env, "test");
+    assert!(root.path().join("db/test.sqlite3").is_file());
+    let (status, _) = get_path(app(routes(), state), "/").await;
+    assert_eq!(status, StatusCode::OK);
+}
