@@ -2,6 +2,7 @@
 //! a [`Plan`] in memory and never writes; `crate::run` applies it.
 
 mod new;
+mod websocket;
 
 use crate::cli::Command;
 use crate::context::Context;
@@ -21,6 +22,7 @@ pub struct Generated {
 pub fn generate(command: &Command, ctx: &Context) -> Result<Generated, Error> {
     match command {
         Command::New { name, db } => new::generate(ctx, name, *db),
+        Command::Websocket { name, bare } => websocket::generate(ctx, name, *bare),
         other => Err(Error::NotBuilt(other.name())),
     }
 }

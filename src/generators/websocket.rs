@@ -1,0 +1,88 @@
+//! `tspawn websocket NAME [--bare]`: a WebSocket endpoint served at /NAME.
+//!
+//! Creates src/endpoints/NAME_endpoint.rs (the seed's chat by default: history, join and leave
+//! notices, keep-alive; `--bare` gives empty handlers), public/NAME.html, a test, and unless
+//! bare the NAME_message model with its migration. Injects the `mod` line and re-export into
+//! src/endpoints/mod.rs, the route into src/routes.rs, a link into public/index.html and the
+//! endpoint's settings into config/app.toml.
+
+use super::Generated;
+use crate::app::App;
+use crate::context::Context;
+use crate::error::Error;
+use crate::names::{Name, NameKind};
+use crate::plan::Plan;
+use crate::templates::render;
+use serde::Serialize;
+
+/// What the websocket templates see.
+#[derive(Serialize)]
+struct WebsocketTemplate {
+    name: String,
+    pascal: String,
+    path: String,
+    crate_name: String,
+    table: String,
+    migration: String,
+    db: &'static str,
+    /// SQL placeholders of the app's driver: `?` or `$1`.
+    p1: &'static str,
+    p2: &'static str,
+    bare: bool,
+}
+
+pub fn generate(ctx: &Context, name: &str, bare: bool) -> Result<Generated, Error> {
+    let name = Name::parse(NameKind::Endpoint, name)?;
+    let app = App::find(ctx)?;
+    let snake = name.snake();
+    let table = format!("{snake}_messages");
+    let migration = app.migration_name(&format!("create_{table}"), ctx.now)?;
+    let postgres = app.driver == "postgres";
+    let t = WebsocketTemplate {
+        name: snake.clone(),
+        pascal: name.pascal(),
+        path: format!("/{snake}"),
+        crate_name: app.crate_name.clone(),
+        table,
+        migration: migration.clone(),
+        db: app.driver,
+        p1: if postgres { "$1" } else { "?" },
+        p2: if postgres { "$2" } else { "?" },
+        bare,
+    };
+    let endpoint_mod = format!("{snake}_endpoint");
+    let pascal = &t.pascal;
+
+    let mut plan = Plan::default();
+    plan.file(format!("src/endpoints/{endpoint_mod}.rs"), render("websocket/endpoint.rs.jinja", &t)?);
+    plan.inject("src/endpoints/mod.rs", "tspawn:modules", format!("pub mod {endpoint_mod};"));
+    plan.inject(
+        "src/endpoints/mod.rs",
+        "tspawn:exports",
+        format!("pub use {endpoint_mod}::{pascal}Endpoint;"),
+    );
+    plan.inject(
+        "src/routes.rs",
+        "tspawn:routes",
+        format!("    .route(\"/{snake}\", endpoint::<crate::endpoints::{pascal}Endpoint>())"),
+    );
+    if !bare {
+        plan.file(format!("src/models/{snake}_message.rs"), render("websocket/model.rs.jinja", &t)?);
+        plan.inject("src/models/mod.rs", "tspawn:modules", format!("pub mod {snake}_message;"));
+        plan.file(format!("db/migrations/{migration}"), render("websocket/migration.sql.jinja", &t)?);
+        plan.inject("config/app.toml", "tspawn:settings", render("websocket/settings.toml.jinja", &t)?);
+    }
+    plan.file(format!("public/{snake}.html"), render("websocket/page.html.jinja", &t)?);
+    plan.inject(
+        "public/index.html",
+        "tspawn:links",
+        format!("<li><a href=\"/{snake}.html\">{snake}</a> (WebSocket endpoint /{snake})</li>"),
+    );
+    plan.file(format!("tests/{endpoint_mod}.rs"), render("websocket/test.rs.jinja", &t)?);
+
+    Ok(Generated {
+        base: app.root,
+        plan,
+        next_steps: Some(format!("next: cargo run, then open http://localhost:8800/{snake}.html")),
+    })
+}
