@@ -34,8 +34,15 @@ impl App {
             .and_then(|r| r.get("features"))
             .and_then(|f| f.as_array());
         let has = |d: &str| features.is_some_and(|f| f.iter().any(|v| v.as_str() == Some(d)));
-        let driver = ["postgres", "mysql"].into_iter().find(|d| has(d)).unwrap_or("sqlite");
-        Ok(App { root, crate_name: package.replace('-', "_"), driver })
+        let driver = ["postgres", "mysql"]
+            .into_iter()
+            .find(|d| has(d))
+            .unwrap_or("sqlite");
+        Ok(App {
+            root,
+            crate_name: package.replace('-', "_"),
+            driver,
+        })
     }
 
     /// The file name of the migration called `description`: the existing one if the app

@@ -61,14 +61,45 @@ fn collect(dir: &'static Dir<'static>, folder: &str, out: &mut Vec<TemplateFile>
     }
 }
 
-/// Renders `templates/<name>` (a path such as `websocket/endpoint.rs.jinja`).
+/// Renders `templates/<name>` (a path such as `websocket/endpoint.rs.jinja`). Rust output is
+/// passed through rustfmt when it is installed, so a long app or endpoint name never leaves a
+/// line rustfmt would wrap.
 pub fn render(name: &str, context: &impl Serialize) -> Result<String, Error> {
     let template = environment()
         .get_template(name)
         .map_err(|e| Error::Template(format!("template {name}: {e}")))?;
-    template
+    let text = template
         .render(context)
-        .map_err(|e| Error::Template(format!("template {name}: {e:#}")))
+        .map_err(|e| Error::Template(format!("template {name}: {e:#}")))?;
+    Ok(if name.ends_with(".rs.jinja") {
+        rustfmt(text)
+    } else {
+        text
+    })
+}
+
+/// `text` as rustfmt (2021 edition) prints it; unchanged if rustfmt is missing or fails.
+fn rustfmt(text: String) -> String {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let child = Command::new("rustfmt")
+        .args(["--edition", "2021", "--emit", "stdout", "--quiet"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn();
+    let Ok(mut child) = child else { return text };
+    if let Some(mut stdin) = child.stdin.take() {
+        if stdin.write_all(text.as_bytes()).is_err() {
+            let _ = child.kill();
+        }
+    }
+    match child.wait_with_output() {
+        Ok(out) if out.status.success() && !out.stdout.is_empty() => {
+            String::from_utf8(out.stdout).unwrap_or(text)
+        }
+        _ => text,
+    }
 }
 
 fn environment() -> &'static Environment<'static> {

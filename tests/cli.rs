@@ -64,7 +64,6 @@ fn subcommands_not_built_yet_fail_and_say_so() {
         &["o", "blog"],
         &["ms", "blog"],
         &["mm", "blog"],
-        &["w", "chat"],
         &["v", "form"],
         &["mailer", "info", "send"],
         &["api", "blog"],

@@ -25,18 +25,28 @@ fn cargo(app: &Path, args: &[&str]) {
         .env_remove("RUSTFLAGS")
         .status()
         .expect("cargo runs");
-    assert!(status.success(), "cargo {args:?} failed in the generated app");
+    assert!(
+        status.success(),
+        "cargo {args:?} failed in the generated app"
+    );
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// A plain HTTP/1.1 GET; returns the whole response (status line, headers, body).
 fn get(port: u16, path: &str) -> std::io::Result<String> {
     let mut stream = TcpStream::connect(("127.0.0.1", port))?;
     stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )?;
     let mut response = String::new();
     stream.read_to_string(&mut response)?;
     Ok(response)
@@ -51,7 +61,10 @@ fn wait_for_server(child: &mut Child, port: u16) -> String {
         if let Some(status) = child.try_wait().unwrap() {
             panic!("the app exited before serving: {status}");
         }
-        assert!(start.elapsed() < Duration::from_secs(60), "the app did not answer in 60 s");
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the app did not answer in 60 s"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -73,7 +86,10 @@ fn wait_for_exit(child: &mut Child, limit: Duration) -> std::process::ExitStatus
 #[test]
 fn a_new_app_builds_serves_and_stops_cleanly() {
     let dir = tempfile::tempdir().unwrap();
-    tspawn(dir.path()).args(["new", "chatapp"]).assert().success();
+    tspawn(dir.path())
+        .args(["new", "chatapp"])
+        .assert()
+        .success();
     let app = dir.path().join("chatapp");
 
     cargo(&app, &["build"]);
@@ -93,9 +109,15 @@ fn a_new_app_builds_serves_and_stops_cleanly() {
     assert!(response.contains("<title>chatapp</title>"), "{response}");
     let missing = get(port, "/no-such-page.html").unwrap();
     assert!(missing.starts_with("HTTP/1.1 404"), "{missing}");
-    assert!(app.join("db/dev.sqlite3").is_file(), "the dev database is created under db/");
+    assert!(
+        app.join("db/dev.sqlite3").is_file(),
+        "the dev database is created under db/"
+    );
 
-    let kill = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(kill.success());
     let status = wait_for_exit(&mut child, Duration::from_secs(15));
     assert_eq!(status.code(), Some(0), "SIGTERM is a clean shutdown");

@@ -54,8 +54,15 @@ pub fn generate(ctx: &Context, name: &str, bare: bool) -> Result<Generated, Erro
     let pascal = &t.pascal;
 
     let mut plan = Plan::default();
-    plan.file(format!("src/endpoints/{endpoint_mod}.rs"), render("websocket/endpoint.rs.jinja", &t)?);
-    plan.inject("src/endpoints/mod.rs", "tspawn:modules", format!("pub mod {endpoint_mod};"));
+    plan.file(
+        format!("src/endpoints/{endpoint_mod}.rs"),
+        render("websocket/endpoint.rs.jinja", &t)?,
+    );
+    plan.inject(
+        "src/endpoints/mod.rs",
+        "tspawn:modules",
+        format!("pub mod {endpoint_mod};"),
+    );
     plan.inject(
         "src/endpoints/mod.rs",
         "tspawn:exports",
@@ -67,22 +74,44 @@ pub fn generate(ctx: &Context, name: &str, bare: bool) -> Result<Generated, Erro
         format!("    .route(\"/{snake}\", endpoint::<crate::endpoints::{pascal}Endpoint>())"),
     );
     if !bare {
-        plan.file(format!("src/models/{snake}_message.rs"), render("websocket/model.rs.jinja", &t)?);
-        plan.inject("src/models/mod.rs", "tspawn:modules", format!("pub mod {snake}_message;"));
-        plan.file(format!("db/migrations/{migration}"), render("websocket/migration.sql.jinja", &t)?);
-        plan.inject("config/app.toml", "tspawn:settings", render("websocket/settings.toml.jinja", &t)?);
+        plan.file(
+            format!("src/models/{snake}_message.rs"),
+            render("websocket/model.rs.jinja", &t)?,
+        );
+        plan.inject(
+            "src/models/mod.rs",
+            "tspawn:modules",
+            format!("pub mod {snake}_message;"),
+        );
+        plan.file(
+            format!("db/migrations/{migration}"),
+            render("websocket/migration.sql.jinja", &t)?,
+        );
+        plan.inject(
+            "config/app.toml",
+            "tspawn:settings",
+            render("websocket/settings.toml.jinja", &t)?,
+        );
     }
-    plan.file(format!("public/{snake}.html"), render("websocket/page.html.jinja", &t)?);
+    plan.file(
+        format!("public/{snake}.html"),
+        render("websocket/page.html.jinja", &t)?,
+    );
     plan.inject(
         "public/index.html",
         "tspawn:links",
         format!("<li><a href=\"/{snake}.html\">{snake}</a> (WebSocket endpoint /{snake})</li>"),
     );
-    plan.file(format!("tests/{endpoint_mod}.rs"), render("websocket/test.rs.jinja", &t)?);
+    plan.file(
+        format!("tests/{endpoint_mod}.rs"),
+        render("websocket/test.rs.jinja", &t)?,
+    );
 
     Ok(Generated {
         base: app.root,
         plan,
-        next_steps: Some(format!("next: cargo run, then open http://localhost:8800/{snake}.html")),
+        next_steps: Some(format!(
+            "next: cargo run, then open http://localhost:8800/{snake}.html"
+        )),
     })
 }
