@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test crate uses a different subset of these helpers
 
+pub mod app;
+
 use assert_cmd::Command;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

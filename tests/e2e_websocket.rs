@@ -1,0 +1,211 @@
+//! End to end: `tspawn new chatapp && tspawn websocket chat`, built once and run on a free
+//! port, talked to by real WebSocket clients: join and leave notices, broadcast, the 30-message
+//! history (also across a restart), keep-alive pings and the pong deadline, refused handshakes
+//! (cross-origin, on_open false), ignored binary frames, the size limit and shutdown.
+
+mod common;
+
+use common::app::{cargo, RunningApp};
+use common::tspawn;
+use futures_util::{SinkExt, StreamExt};
+use std::time::{Duration, Instant};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+const JOINED: &str = " [ New person joined ]\n";
+const LEFT: &str = " [ A person left ]\n";
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+async fn connect(port: u16, path: &str, origin: Option<&str>) -> Result<Socket, WsError> {
+    let mut request = format!("ws://127.0.0.1:{port}{path}").into_client_request().unwrap();
+    if let Some(origin) = origin {
+        request.headers_mut().insert("Origin", origin.parse().unwrap());
+    }
+    tokio_tungstenite::connect_async(request).await.map(|(socket, _)| socket)
+}
+
+/// The next frame, whatever it is; panics after 5 s.
+async fn next_frame(socket: &mut Socket) -> Option<Message> {
+    let frame = tokio::time::timeout(Duration::from_secs(5), socket.next()).await;
+    frame.expect("a frame within 5 s").map(|r| r.expect("a valid frame"))
+}
+
+/// The next text, skipping pings and pongs.
+async fn next_text(socket: &mut Socket) -> String {
+    loop {
+        match next_frame(socket).await {
+            Some(Message::Text(text)) => return text.to_string(),
+            Some(Message::Ping(_) | Message::Pong(_)) => continue,
+            other => panic!("expected a text, got {other:?}"),
+        }
+    }
+}
+
+/// Texts up to (not including) `marker`.
+async fn texts_until(socket: &mut Socket, marker: &str) -> Vec<String> {
+    let mut texts = Vec::new();
+    loop {
+        let text = next_text(socket).await;
+        if text == marker {
+            return texts;
+        }
+        texts.push(text);
+    }
+}
+
+async fn close_code(socket: &mut Socket) -> CloseCode {
+    loop {
+        match next_frame(socket).await {
+            Some(Message::Close(Some(frame))) => return frame.code,
+            Some(Message::Close(None)) | None => panic!("closed without a code"),
+            Some(_) => continue,
+        }
+    }
+}
+
+fn assert_refused(result: Result<Socket, WsError>, status: u16) {
+    match result {
+        Err(WsError::Http(response)) => assert_eq!(response.status().as_u16(), status),
+        Err(other) => panic!("expected HTTP {status}, got {other}"),
+        Ok(_) => panic!("expected HTTP {status}, the handshake succeeded"),
+    }
+}
+
+#[test]
+fn the_chat_app_works_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    tspawn(dir.path()).args(["-q", "new", "chatapp"]).assert().success();
+    let app = dir.path().join("chatapp");
+    tspawn(&app).args(["-q", "websocket", "chat"]).assert().success();
+    tspawn(&app).args(["-q", "websocket", "gate", "--bare"]).assert().success();
+    // An endpoint that refuses everyone: on_open returns false.
+    let gate = app.join("src/endpoints/gate_endpoint.rs");
+    let source = std::fs::read_to_string(&gate).unwrap();
+    let refusing = source.replacen("Ok(true)", "Ok(false)", 1);
+    assert_ne!(source, refusing);
+    std::fs::write(&gate, refusing).unwrap();
+
+    cargo(&app, &["build"]);
+    cargo(&app, &["test"]);
+    cargo(&app, &["clippy", "--all-targets", "--", "-D", "warnings"]);
+    cargo(&app, &["fmt", "--check"]);
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let first = RunningApp::start(&app, "chatapp", &[]);
+    let port = first.port;
+    let mut survivor = rt.block_on(chat_scenarios(port));
+
+    // Shutdown closes open connections with 1001 and exits 0.
+    let status = first.terminate();
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(rt.block_on(close_code(&mut survivor)), CloseCode::Away);
+
+    let second = RunningApp::start(&app, "chatapp", &[("TSPAWN_CHAT_ENDPOINT__KEEP_ALIVE_INTERVAL", "1")]);
+    rt.block_on(after_restart(second.port));
+    assert_eq!(second.terminate().code(), Some(0));
+}
+
+/// Runs against a fresh app; returns a client still connected, for the shutdown check.
+async fn chat_scenarios(port: u16) -> Socket {
+    let mut alice = connect(port, "/chat", None).await.unwrap();
+    assert_eq!(texts_until(&mut alice, JOINED).await, Vec::<String>::new(), "no history yet");
+    let mut bob = connect(port, "/chat", None).await.unwrap();
+    assert_eq!(texts_until(&mut bob, JOINED).await, Vec::<String>::new());
+    assert_eq!(next_text(&mut alice).await, JOINED, "bob's join reaches alice");
+
+    let mut carol = connect(port, "/chat", Some(&format!("http://127.0.0.1:{port}"))).await.unwrap();
+    texts_until(&mut carol, JOINED).await;
+    assert_eq!(next_text(&mut alice).await, JOINED);
+    assert_eq!(next_text(&mut bob).await, JOINED);
+
+    // 35 messages reach everyone, the sender too, in order.
+    let messages: Vec<String> = (0..35).map(|i| format!("alice : message {i:02}\nhello")).collect();
+    for message in &messages {
+        alice.send(Message::text(message.clone())).await.unwrap();
+    }
+    for client in [&mut alice, &mut bob, &mut carol] {
+        for message in &messages {
+            assert_eq!(&next_text(client).await, message);
+        }
+    }
+
+    // A newcomer gets exactly the last 30, oldest first, before anything else.
+    let mut dave = connect(port, "/chat", None).await.unwrap();
+    assert_eq!(texts_until(&mut dave, JOINED).await, messages[5..].to_vec());
+    for client in [&mut alice, &mut bob, &mut carol] {
+        assert_eq!(next_text(client).await, JOINED);
+    }
+
+    // A leave notice when a client closes.
+    bob.close(None).await.unwrap();
+    for client in [&mut alice, &mut carol, &mut dave] {
+        assert_eq!(next_text(client).await, LEFT);
+    }
+
+    // Binary frames are ignored: nothing is published, the connection stays open.
+    carol.send(Message::binary(vec![1u8, 2, 3])).await.unwrap();
+    carol.send(Message::text("after binary")).await.unwrap();
+    for client in [&mut alice, &mut carol, &mut dave] {
+        assert_eq!(next_text(client).await, "after binary");
+    }
+
+    // A message over the size limit (64 KiB by default) closes with 1009.
+    carol.send(Message::text("x".repeat(100 * 1024))).await.unwrap();
+    assert_eq!(close_code(&mut carol).await, CloseCode::Size);
+    for client in [&mut alice, &mut dave] {
+        assert_eq!(next_text(client).await, LEFT);
+    }
+
+    // Refused handshakes get an HTTP answer, not a dropped connection.
+    assert_refused(connect(port, "/chat", Some("http://evil.example")).await, 403);
+    assert_refused(connect(port, "/gate", None).await, 403);
+
+    drop(dave);
+    assert_eq!(next_text(&mut alice).await, LEFT);
+    alice
+}
+
+async fn after_restart(port: u16) {
+    // The history survived the restart: the last 30 stored messages (35 + "after binary").
+    let mut erin = connect(port, "/chat", None).await.unwrap();
+    let history = texts_until(&mut erin, JOINED).await;
+    assert_eq!(history.len(), 30);
+    assert_eq!(history.last().map(String::as_str), Some("after binary"));
+    assert_eq!(history[0], "alice : message 06\nhello");
+
+    // With a 1 s interval, a client that reads sees pings (and answers them automatically).
+    let start = Instant::now();
+    loop {
+        match next_frame(&mut erin).await {
+            Some(Message::Ping(_)) => break,
+            Some(_) => continue,
+            None => panic!("closed before any ping"),
+        }
+    }
+    assert!(start.elapsed() < Duration::from_millis(2500), "a ping within the interval");
+
+    // erin keeps reading (and so answering pings) while another client stays silent.
+    let watcher = tokio::spawn(async move {
+        let mut texts = Vec::new();
+        while texts.last().map(String::as_str) != Some(LEFT) {
+            texts.push(next_text(&mut erin).await);
+        }
+        texts
+    });
+
+    // A client that never answers (never reads, so never pongs) is closed within two intervals.
+    let mut silent = connect(port, "/chat", None).await.unwrap();
+    let connected = Instant::now();
+    tokio::time::sleep(Duration::from_millis(2600)).await;
+    let code = close_code(&mut silent).await;
+    assert!(connected.elapsed() < Duration::from_secs(4), "closed in {:?}", connected.elapsed());
+    assert_ne!(code, CloseCode::Normal);
+
+    // erin is still connected and saw the silent one join and leave.
+    let texts = watcher.await.unwrap();
+    assert_eq!(texts, vec![JOINED.to_owned(), LEFT.to_owned()]);
+}
