@@ -9,7 +9,10 @@ use common::tspawn;
 #[test]
 fn a_new_app_builds_serves_and_stops_cleanly() {
     let dir = tempfile::tempdir().unwrap();
-    tspawn(dir.path()).args(["new", "chatapp"]).assert().success();
+    tspawn(dir.path())
+        .args(["new", "chatapp"])
+        .assert()
+        .success();
     let app = dir.path().join("chatapp");
 
     cargo(&app, &["build"]);
@@ -23,7 +26,14 @@ fn a_new_app_builds_serves_and_stops_cleanly() {
     assert!(response.contains("<title>chatapp</title>"), "{response}");
     let missing = get(running.port, "/no-such-page.html").unwrap();
     assert!(missing.starts_with("HTTP/1.1 404"), "{missing}");
-    assert!(app.join("db/dev.sqlite3").is_file(), "the dev database is created under db/");
+    assert!(
+        app.join("db/dev.sqlite3").is_file(),
+        "the dev database is created under db/"
+    );
 
-    assert_eq!(running.terminate().code(), Some(0), "SIGTERM is a clean shutdown");
+    assert_eq!(
+        running.terminate().code(),
+        Some(0),
+        "SIGTERM is a clean shutdown"
+    );
 }

@@ -21,17 +21,25 @@ const LEFT: &str = " [ A person left ]\n";
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 async fn connect(port: u16, path: &str, origin: Option<&str>) -> Result<Socket, WsError> {
-    let mut request = format!("ws://127.0.0.1:{port}{path}").into_client_request().unwrap();
+    let mut request = format!("ws://127.0.0.1:{port}{path}")
+        .into_client_request()
+        .unwrap();
     if let Some(origin) = origin {
-        request.headers_mut().insert("Origin", origin.parse().unwrap());
+        request
+            .headers_mut()
+            .insert("Origin", origin.parse().unwrap());
     }
-    tokio_tungstenite::connect_async(request).await.map(|(socket, _)| socket)
+    tokio_tungstenite::connect_async(request)
+        .await
+        .map(|(socket, _)| socket)
 }
 
 /// The next frame, whatever it is; panics after 5 s.
 async fn next_frame(socket: &mut Socket) -> Option<Message> {
     let frame = tokio::time::timeout(Duration::from_secs(5), socket.next()).await;
-    frame.expect("a frame within 5 s").map(|r| r.expect("a valid frame"))
+    frame
+        .expect("a frame within 5 s")
+        .map(|r| r.expect("a valid frame"))
 }
 
 /// The next text, skipping pings and pongs.
@@ -78,10 +86,19 @@ fn assert_refused(result: Result<Socket, WsError>, status: u16) {
 #[test]
 fn the_chat_app_works_end_to_end() {
     let dir = tempfile::tempdir().unwrap();
-    tspawn(dir.path()).args(["-q", "new", "chatapp"]).assert().success();
+    tspawn(dir.path())
+        .args(["-q", "new", "chatapp"])
+        .assert()
+        .success();
     let app = dir.path().join("chatapp");
-    tspawn(&app).args(["-q", "websocket", "chat"]).assert().success();
-    tspawn(&app).args(["-q", "websocket", "gate", "--bare"]).assert().success();
+    tspawn(&app)
+        .args(["-q", "websocket", "chat"])
+        .assert()
+        .success();
+    tspawn(&app)
+        .args(["-q", "websocket", "gate", "--bare"])
+        .assert()
+        .success();
     // An endpoint that refuses everyone: on_open returns false.
     let gate = app.join("src/endpoints/gate_endpoint.rs");
     let source = std::fs::read_to_string(&gate).unwrap();
@@ -104,26 +121,66 @@ fn the_chat_app_works_end_to_end() {
     assert_eq!(status.code(), Some(0));
     assert_eq!(rt.block_on(close_code(&mut survivor)), CloseCode::Away);
 
-    let second = RunningApp::start(&app, "chatapp", &[("TSPAWN_CHAT_ENDPOINT__KEEP_ALIVE_INTERVAL", "1")]);
+    let second = RunningApp::start(
+        &app,
+        "chatapp",
+        &[("TSPAWN_CHAT_ENDPOINT__KEEP_ALIVE_INTERVAL", "1")],
+    );
     rt.block_on(after_restart(second.port));
+    browser_check(second.port);
     assert_eq!(second.terminate().code(), Some(0));
+}
+
+/// Headless Chromium on the chat page (tests/browser/chat.mjs). Skipped with a reason when
+/// Chromium or playwright-core is missing, unless TSPAWN_REQUIRE_BROWSER is set (as in CI).
+fn browser_check(port: u16) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let ready = dir.join("node_modules/playwright-core").is_dir()
+        && std::path::Path::new(&chromium).exists();
+    if !ready {
+        assert!(
+            std::env::var_os("TSPAWN_REQUIRE_BROWSER").is_none(),
+            "TSPAWN_REQUIRE_BROWSER is set but Chromium or playwright-core is missing"
+        );
+        eprintln!("skipped the browser check: `apt-get install chromium` and `npm ci --prefix tests/browser`");
+        return;
+    }
+    let status = std::process::Command::new("node")
+        .arg(dir.join("chat.mjs"))
+        .arg(format!("http://127.0.0.1:{port}/chat.html"))
+        .status()
+        .expect("node runs");
+    assert!(status.success(), "the browser check failed");
 }
 
 /// Runs against a fresh app; returns a client still connected, for the shutdown check.
 async fn chat_scenarios(port: u16) -> Socket {
     let mut alice = connect(port, "/chat", None).await.unwrap();
-    assert_eq!(texts_until(&mut alice, JOINED).await, Vec::<String>::new(), "no history yet");
+    assert_eq!(
+        texts_until(&mut alice, JOINED).await,
+        Vec::<String>::new(),
+        "no history yet"
+    );
     let mut bob = connect(port, "/chat", None).await.unwrap();
     assert_eq!(texts_until(&mut bob, JOINED).await, Vec::<String>::new());
-    assert_eq!(next_text(&mut alice).await, JOINED, "bob's join reaches alice");
+    assert_eq!(
+        next_text(&mut alice).await,
+        JOINED,
+        "bob's join reaches alice"
+    );
 
-    let mut carol = connect(port, "/chat", Some(&format!("http://127.0.0.1:{port}"))).await.unwrap();
+    let mut carol = connect(port, "/chat", Some(&format!("http://127.0.0.1:{port}")))
+        .await
+        .unwrap();
     texts_until(&mut carol, JOINED).await;
     assert_eq!(next_text(&mut alice).await, JOINED);
     assert_eq!(next_text(&mut bob).await, JOINED);
 
     // 35 messages reach everyone, the sender too, in order.
-    let messages: Vec<String> = (0..35).map(|i| format!("alice : message {i:02}\nhello")).collect();
+    let messages: Vec<String> = (0..35)
+        .map(|i| format!("alice : message {i:02}\nhello"))
+        .collect();
     for message in &messages {
         alice.send(Message::text(message.clone())).await.unwrap();
     }
@@ -154,14 +211,20 @@ async fn chat_scenarios(port: u16) -> Socket {
     }
 
     // A message over the size limit (64 KiB by default) closes with 1009.
-    carol.send(Message::text("x".repeat(100 * 1024))).await.unwrap();
+    carol
+        .send(Message::text("x".repeat(100 * 1024)))
+        .await
+        .unwrap();
     assert_eq!(close_code(&mut carol).await, CloseCode::Size);
     for client in [&mut alice, &mut dave] {
         assert_eq!(next_text(client).await, LEFT);
     }
 
     // Refused handshakes get an HTTP answer, not a dropped connection.
-    assert_refused(connect(port, "/chat", Some("http://evil.example")).await, 403);
+    assert_refused(
+        connect(port, "/chat", Some("http://evil.example")).await,
+        403,
+    );
     assert_refused(connect(port, "/gate", None).await, 403);
 
     drop(dave);
@@ -186,7 +249,10 @@ async fn after_restart(port: u16) {
             None => panic!("closed before any ping"),
         }
     }
-    assert!(start.elapsed() < Duration::from_millis(2500), "a ping within the interval");
+    assert!(
+        start.elapsed() < Duration::from_millis(2500),
+        "a ping within the interval"
+    );
 
     // erin keeps reading (and so answering pings) while another client stays silent.
     let watcher = tokio::spawn(async move {
@@ -202,7 +268,11 @@ async fn after_restart(port: u16) {
     let connected = Instant::now();
     tokio::time::sleep(Duration::from_millis(2600)).await;
     let code = close_code(&mut silent).await;
-    assert!(connected.elapsed() < Duration::from_secs(4), "closed in {:?}", connected.elapsed());
+    assert!(
+        connected.elapsed() < Duration::from_secs(4),
+        "closed in {:?}",
+        connected.elapsed()
+    );
     assert_ne!(code, CloseCode::Normal);
 
     // erin is still connected and saw the silent one join and leave.

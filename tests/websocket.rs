@@ -10,7 +10,10 @@ use std::path::{Path, PathBuf};
 /// A fresh app in a temporary folder; returns the folder and the app root.
 fn new_app(db: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    tspawn(dir.path()).args(["-q", "new", "chatapp", "--db", db]).assert().success();
+    tspawn(dir.path())
+        .args(["-q", "new", "chatapp", "--db", db])
+        .assert()
+        .success();
     let root = dir.path().join("chatapp");
     (dir, root)
 }
@@ -23,7 +26,11 @@ fn read(root: &Path, path: &str) -> String {
 fn websocket_chat_writes_and_injects() {
     let (_dir, root) = new_app("sqlite");
     let output = tspawn(&root).args(["websocket", "chat"]).output().unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     insta::assert_snapshot!("chat_output", String::from_utf8(output.stderr).unwrap());
     for path in [
         "src/endpoints/chat_endpoint.rs",
@@ -52,7 +59,9 @@ fn running_it_again_changes_no_byte() {
         .args(["websocket", "ChatEndpoint"])
         .assert()
         .success()
-        .stderr(predicate::str::contains("identical  src/endpoints/chat_endpoint.rs"))
+        .stderr(predicate::str::contains(
+            "identical  src/endpoints/chat_endpoint.rs",
+        ))
         .stderr(predicate::str::contains("nothing to do"));
     assert_eq!(read_tree(&root), before);
 }
@@ -64,7 +73,9 @@ fn generators_run_from_a_sub_folder_of_the_app() {
         .args(["w", "lobby"])
         .assert()
         .success()
-        .stderr(predicate::str::contains("created  src/endpoints/lobby_endpoint.rs"));
+        .stderr(predicate::str::contains(
+            "created  src/endpoints/lobby_endpoint.rs",
+        ));
     tspawn(&root).args(["w", "chat"]).assert().success();
     let routes = read(&root, "src/routes.rs");
     let chat = routes.find("\"/chat\"").unwrap();
@@ -75,8 +86,14 @@ fn generators_run_from_a_sub_folder_of_the_app() {
 #[test]
 fn bare_gives_empty_handlers_and_no_model() {
     let (_dir, root) = new_app("sqlite");
-    tspawn(&root).args(["websocket", "echo", "--bare"]).assert().success();
-    insta::assert_snapshot!("bare_endpoint", read(&root, "src/endpoints/echo_endpoint.rs"));
+    tspawn(&root)
+        .args(["websocket", "echo", "--bare"])
+        .assert()
+        .success();
+    insta::assert_snapshot!(
+        "bare_endpoint",
+        read(&root, "src/endpoints/echo_endpoint.rs")
+    );
     assert!(!root.join("src/models/echo_message.rs").exists());
     assert!(!read(&root, "config/app.toml").contains("echo_endpoint"));
 }
@@ -86,14 +103,26 @@ fn other_databases_get_their_sql() {
     let (_dir, root) = new_app("postgresql");
     tspawn(&root).args(["websocket", "chat"]).assert().success();
     assert!(read(&root, "src/models/chat_message.rs").contains("VALUES ($1, $2)"));
-    let migration = read(&root, "db/migrations/20261127120000_create_chat_messages.sql");
-    assert!(migration.contains("id BIGSERIAL PRIMARY KEY"), "{migration}");
+    let migration = read(
+        &root,
+        "db/migrations/20261127120000_create_chat_messages.sql",
+    );
+    assert!(
+        migration.contains("id BIGSERIAL PRIMARY KEY"),
+        "{migration}"
+    );
 
     let (_dir, root) = new_app("mysql");
     tspawn(&root).args(["websocket", "chat"]).assert().success();
     assert!(read(&root, "src/models/chat_message.rs").contains("VALUES (?, ?)"));
-    let migration = read(&root, "db/migrations/20261127120000_create_chat_messages.sql");
-    assert!(migration.contains("id BIGINT AUTO_INCREMENT PRIMARY KEY"), "{migration}");
+    let migration = read(
+        &root,
+        "db/migrations/20261127120000_create_chat_messages.sql",
+    );
+    assert!(
+        migration.contains("id BIGINT AUTO_INCREMENT PRIMARY KEY"),
+        "{migration}"
+    );
 }
 
 #[test]
@@ -117,7 +146,9 @@ fn a_missing_marker_fails_with_the_snippet_and_writes_nothing() {
         .args(["websocket", "chat"])
         .assert()
         .failure()
-        .stderr(predicate::str::contains("src/routes.rs has no `tspawn:routes` marker line"))
+        .stderr(predicate::str::contains(
+            "src/routes.rs has no `tspawn:routes` marker line",
+        ))
         .stderr(predicate::str::contains(
             ".route(\"/chat\", endpoint::<crate::endpoints::ChatEndpoint>())",
         ));

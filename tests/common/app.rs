@@ -22,18 +22,28 @@ pub fn cargo(app: &Path, args: &[&str]) {
         .env_remove("RUSTFLAGS")
         .status()
         .expect("cargo runs");
-    assert!(status.success(), "cargo {args:?} failed in the generated app");
+    assert!(
+        status.success(),
+        "cargo {args:?} failed in the generated app"
+    );
 }
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// A plain HTTP/1.1 GET; returns the whole response (status line, headers, body).
 pub fn get(port: u16, path: &str) -> std::io::Result<String> {
     let mut stream = TcpStream::connect(("127.0.0.1", port))?;
     stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )?;
     let mut response = String::new();
     stream.read_to_string(&mut response)?;
     Ok(response)
@@ -63,7 +73,10 @@ impl RunningApp {
             if let Some(status) = running.child.try_wait().unwrap() {
                 panic!("the app exited before serving: {status}");
             }
-            assert!(start.elapsed() < Duration::from_secs(60), "the app did not answer in 60 s");
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "the app did not answer in 60 s"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
         running
@@ -72,7 +85,11 @@ impl RunningApp {
     /// Sends SIGTERM and returns how the process ended (killed after 15 s).
     pub fn terminate(mut self) -> ExitStatus {
         let pid = self.child.id().to_string();
-        assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+        assert!(Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success());
         let start = Instant::now();
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
