@@ -19,6 +19,8 @@ use serde::de::DeserializeOwned;
 use toml::{Table, Value};
 
 use crate::error::{Error, Result};
+use crate::session::SessionKey;
+use crate::websocket::WebSocketSettings;
 use layers::Origins;
 
 /// Port used when the config sets none (TreeFrog's default).
@@ -46,6 +48,12 @@ pub struct Config {
     /// How long shutdown waits for open requests and tracked tasks (`shutdown_timeout`,
     /// seconds, default 10).
     pub shutdown_timeout: Duration,
+    /// Signs the HTTP session cookie (`secret_key`, 64+ characters, e.g. from
+    /// `openssl rand -hex 32`; put it in `[product]` or `TSPAWN_SECRET_KEY`, not in git).
+    /// Required in `product`; elsewhere a fixed, public development key stands in.
+    pub session_key: SessionKey,
+    /// Limits shared by every WebSocket endpoint (`[websocket]`; all keys optional).
+    pub websocket: WebSocketSettings,
     /// The config file that was read, for error messages.
     pub file: PathBuf,
     /// The merged table (defaults, environment, variables) including app-specific sections.
@@ -167,6 +175,13 @@ impl Resolver {
         };
         let database_url = database_url::resolve(&database_url, &root)
             .map_err(|e| self.error("database_url", e))?;
+        let session_key = self.session_key(env)?;
+        let websocket = self
+            .get::<WebSocketSettings>("websocket")?
+            .unwrap_or_default();
+        websocket
+            .validate()
+            .map_err(|(key, message)| self.error(&format!("websocket.{key}"), message))?;
         Ok(Config {
             env: env.to_owned(),
             root,
@@ -176,9 +191,25 @@ impl Resolver {
             public_dir,
             log,
             shutdown_timeout,
+            session_key,
+            websocket,
             file: self.file,
             raw: self.table,
         })
+    }
+
+    /// The `secret_key`, required in `product` only.
+    fn session_key(&self, env: &str) -> Result<SessionKey> {
+        match self.get::<String>("secret_key")? {
+            Some(secret) => {
+                SessionKey::from_secret(&secret).map_err(|e| self.error("secret_key", e))
+            }
+            None if env == "product" => Err(self.error(
+                "secret_key",
+                "missing: product needs its own key of 64+ characters (e.g. `openssl rand -hex 32`) in [product] or TSPAWN_SECRET_KEY",
+            )),
+            None => Ok(SessionKey::development()),
+        }
     }
 
     /// Reads a top-level key as `T`; `None` when absent.

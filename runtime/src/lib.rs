@@ -11,6 +11,10 @@
 //!   at shutdown.
 //! - [`server`]: routes plus static files from `public/` ([`app`]) and graceful shutdown
 //!   ([`serve`]).
+//! - [`websocket`]: WebSocket endpoints ([`websocket::Endpoint`], mounted with
+//!   [`endpoint`]), the pub/sub [`websocket::Hub`], limits and keep-alive.
+//! - [`session`]: the signed-cookie HTTP session ([`HttpSession`]) controllers write and
+//!   endpoints read.
 //! - [`cli`]: the whole app binary in one call ([`run`]).
 //! - [`testing`]: the same pieces for an app's own tests.
 //!
@@ -25,13 +29,17 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod server;
+pub mod session;
 pub mod state;
 pub mod testing;
+pub mod websocket;
 
 pub use axum;
+pub use cookie;
 pub use serde;
 pub use sqlx;
 pub use tokio;
+pub use tokio_tungstenite;
 pub use tokio_util;
 pub use toml;
 pub use tower;
@@ -43,11 +51,13 @@ pub use config::Config;
 pub use db::{connect, Db};
 pub use error::{Error, Result};
 pub use server::{app, serve, shutdown_signal};
+pub use session::{session_cookie, HttpSession};
 pub use state::AppState;
+pub use websocket::endpoint;
 
 /// What generated modules import with `use tspawn_runtime::prelude::*;`.
 pub mod prelude {
-    pub use crate::{AppState, Config, Db, Error, Result};
+    pub use crate::{endpoint, AppState, Config, Db, Error, Result};
     pub use axum::extract::{Path, Query, State};
     pub use axum::response::{Html, IntoResponse, Json, Redirect, Response};
     pub use axum::routing::{get, post};

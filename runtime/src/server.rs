@@ -5,6 +5,7 @@
 //! `127.0.0.1:0` and a channel.
 
 use std::future::Future;
+use std::net::SocketAddr;
 
 use axum::serve::ListenerExt;
 use axum::Router;
@@ -30,8 +31,10 @@ pub fn app(routes: Router<AppState>, state: AppState) -> Router {
 ///
 /// Then: the token is cancelled (so tracked tasks start closing), new connections stop, and
 /// open requests and the tasks in `state.tasks` get `config.shutdown_timeout` in total to
-/// finish; what is still running after that is abandoned with a warning. Accepted sockets
-/// get `TCP_NODELAY`, so small WebSocket frames are not held back by Nagle's algorithm.
+/// finish; what is still running after that is abandoned with a warning. WebSocket
+/// connections are tracked tasks: each sends close 1001 and runs its `on_close` first.
+/// Accepted sockets get `TCP_NODELAY`, so small WebSocket frames are not held back by Nagle's
+/// algorithm, and requests carry the peer address (`ConnectInfo<SocketAddr>`).
 pub async fn serve(
     listener: TcpListener,
     app: Router,
@@ -44,6 +47,13 @@ pub async fn serve(
             tracing::warn!(%error, "cannot set TCP_NODELAY");
         }
     });
+    if state.config.session_key.is_development() {
+        tracing::warn!(
+            env = %state.config.env,
+            "no secret_key in the config: session cookies are signed with the public development key"
+        );
+    }
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
     let server = axum::serve(listener, app).with_graceful_shutdown(token.clone().cancelled_owned());
     let server = std::future::IntoFuture::into_future(server);
     tokio::pin!(server);

@@ -22,6 +22,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::config::Config;
 use crate::db::Db;
+use crate::websocket::Hub;
 
 /// Shared handles for handlers; cloning is cheap (every field is a shared handle).
 #[derive(Clone, Debug)]
@@ -34,12 +35,16 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// Long-lived tasks that shutdown waits for (up to `config.shutdown_timeout`).
     pub tasks: TaskTracker,
+    /// The WebSocket pub/sub hub: topics, connections and their outgoing queues.
+    pub hub: Hub,
 }
 
 impl AppState {
-    /// Bundles a pool and a config with a fresh shutdown token and task tracker.
+    /// Bundles a pool and a config with a fresh shutdown token, task tracker and hub (whose
+    /// queues hold `config.websocket.queue_capacity` messages).
     pub fn new(db: Db, config: Config) -> AppState {
         AppState {
+            hub: Hub::new(config.websocket.queue_capacity),
             db,
             config: Arc::new(config),
             shutdown: CancellationToken::new(),

@@ -13,14 +13,23 @@
 //! # Ok(()) }
 //! ```
 //!
+//! WebSockets: `server.websocket("/chat").await?` connects a [`WsClient`] (no `Origin`
+//! header, like a non-browser client; [`TestServer::websocket_with`] adds headers).
+//!
 //! Both use the `test` environment of `ROOT/config/app.toml` (TSPAWN_* variables apply) and
 //! run the migrations, like the real binary does.
+
+mod ws;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
 
+use axum::http::HeaderMap;
 use axum::Router;
 use tokio::task::JoinHandle;
+
+pub use tokio_tungstenite::tungstenite::Message as WsMessage;
+pub use ws::{WsClient, WsError, READ_TIMEOUT};
 
 use crate::config::Config;
 use crate::db::connect;
@@ -75,6 +84,21 @@ impl TestServer {
     /// `http://127.0.0.1:PORT` followed by `path` (which should start with `/`).
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
+    }
+
+    /// Opens a WebSocket to `path` (`ws://127.0.0.1:PORT/path`), without an `Origin`
+    /// header. A refused handshake is [`WsError::Refused`] with the HTTP status.
+    pub async fn websocket(&self, path: &str) -> Result<WsClient, WsError> {
+        self.websocket_with(path, HeaderMap::new()).await
+    }
+
+    /// Like [`TestServer::websocket`], with extra handshake headers (`Origin`, `Cookie`).
+    pub async fn websocket_with(
+        &self,
+        path: &str,
+        headers: HeaderMap,
+    ) -> Result<WsClient, WsError> {
+        WsClient::connect(&format!("ws://{}{path}", self.addr), headers).await
     }
 
     /// Stops the server and waits for its graceful shutdown, returning what `serve` returned.

@@ -155,3 +155,41 @@ fn a_bad_section_names_the_section() {
         other => panic!("expected a config error, got {other:?}"),
     }
 }
+
+#[test]
+fn product_needs_a_secret_key_and_other_environments_fall_back() {
+    let without = EXAMPLE.replace("secret_key =", "# secret_key =");
+    let (key, message) = config_error(&without, "product", &[]);
+    assert_eq!(key, "secret_key");
+    assert!(message.contains("missing"), "{message}");
+    let root = app_root(&without);
+    let dev = Config::load_with(root.path(), "dev", vars(&[])).unwrap();
+    assert!(dev.session_key.is_development());
+    let (key, message) = config_error(EXAMPLE, "dev", &[("TSPAWN_SECRET_KEY", "short")]);
+    assert_eq!(key, "secret_key (from TSPAWN_SECRET_KEY)");
+    assert!(message.contains("64"), "{message}");
+}
+
+#[test]
+fn websocket_limits_default_and_are_checked() {
+    let root = app_root(EXAMPLE);
+    let config = Config::load_with(root.path(), "dev", vars(&[])).unwrap();
+    assert_eq!(config.websocket.max_message_size, 64 * 1024);
+    assert_eq!(config.websocket.queue_capacity, 1024);
+    assert_eq!(config.websocket.read_buffer_size, 4096);
+    assert!(config.websocket.allowed_origins.is_empty());
+    let set = vars(&[("TSPAWN_WEBSOCKET__QUEUE_CAPACITY", "16")]);
+    let config = Config::load_with(root.path(), "dev", set).unwrap();
+    assert_eq!(config.websocket.queue_capacity, 16);
+    let zero = [("TSPAWN_WEBSOCKET__QUEUE_CAPACITY", "0")];
+    let (key, message) = config_error(EXAMPLE, "dev", &zero);
+    assert_eq!(
+        key,
+        "websocket.queue_capacity (from TSPAWN_WEBSOCKET__QUEUE_CAPACITY)"
+    );
+    assert!(message.contains("greater than 0"), "{message}");
+    let typo = format!("{EXAMPLE}\n[dev.websocket]\nqueue_capacty = 3\n");
+    let (key, message) = config_error(&typo, "dev", &[]);
+    assert_eq!(key, "websocket");
+    assert!(message.contains("queue_capacty"), "{message}");
+}

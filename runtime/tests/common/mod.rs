@@ -22,6 +22,7 @@ database_url = "sqlite:db/test.sqlite3"
 
 [product]
 listen = "0.0.0.0"
+secret_key = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 database_url = "sqlite:db/product.sqlite3"
 "#;
 

@@ -1,0 +1,179 @@
+//! What a handler can do for its connection: send, publish, subscribe, reach the app.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use axum::body::Bytes;
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
+
+use super::hub::Registration;
+use super::{CloseCode, ConnId};
+use crate::config::Config;
+use crate::db::Db;
+use crate::session::HttpSession;
+use crate::state::AppState;
+
+/// One connection's handle, passed to every [`Endpoint`](super::Endpoint) handler.
+///
+/// Its methods do not wait: sends are queued on the connection's bounded queue, in call
+/// order together with what the hub delivers, and written by the connection's driver (see
+/// the [module docs](super) for what happens when the queue is full). Messages queued in
+/// `on_open` go out as soon as the socket is up.
+#[derive(Debug)]
+pub struct Context {
+    registration: Registration,
+    state: AppState,
+    peer: SocketAddr,
+    http_session: HttpSession,
+    session: WebSocketSession,
+}
+
+impl Context {
+    pub(crate) fn new(
+        registration: Registration,
+        state: AppState,
+        peer: SocketAddr,
+        http_session: HttpSession,
+    ) -> Context {
+        Context {
+            registration,
+            state,
+            peer,
+            http_session,
+            session: WebSocketSession::default(),
+        }
+    }
+
+    /// This connection's id, for [`Context::send_to`] from other connections.
+    pub fn id(&self) -> ConnId {
+        self.registration.id
+    }
+
+    /// Queues a text message to this peer.
+    pub fn send_text(&mut self, text: impl Into<String>) {
+        self.enqueue(Message::Text(Utf8Bytes::from(text.into())));
+    }
+
+    /// Queues a binary message to this peer.
+    pub fn send_binary(&mut self, data: impl Into<Bytes>) {
+        self.enqueue(Message::Binary(data.into()));
+    }
+
+    /// Queues a ping frame (the peer answers with a pong: [`Endpoint::on_pong`](super::Endpoint::on_pong)).
+    pub fn send_ping(&mut self, payload: impl Into<Bytes>) {
+        self.enqueue(Message::Ping(payload.into()));
+    }
+
+    /// Queues an unsolicited pong frame.
+    pub fn send_pong(&mut self, payload: impl Into<Bytes>) {
+        self.enqueue(Message::Pong(payload.into()));
+    }
+
+    /// Queues a close frame with `code`, after what is already queued; the connection then
+    /// ends and `on_close` gets `code`. Anything queued after it is dropped.
+    pub fn close(&mut self, code: CloseCode) {
+        let frame = CloseFrame {
+            code: code.0,
+            reason: Utf8Bytes::from_static(""),
+        };
+        self.enqueue(Message::Close(Some(frame)));
+    }
+
+    /// Queues `text` to another connection; `false` if it is gone or too slow.
+    pub fn send_to(&self, id: ConnId, text: impl Into<String>) -> bool {
+        self.state.hub.send_to(id, text)
+    }
+
+    /// Subscribes this connection to `topic` (created if new); live at once.
+    pub fn subscribe(&mut self, topic: &str) {
+        self.state.hub.subscribe(self.id(), topic);
+    }
+
+    /// Unsubscribes from `topic`; the topic is removed if this was its last subscriber.
+    pub fn unsubscribe(&mut self, topic: &str) {
+        self.state.hub.unsubscribe(self.id(), topic);
+    }
+
+    /// Unsubscribes from every topic (done anyway when the connection ends).
+    pub fn unsubscribe_from_all(&mut self) {
+        self.state.hub.unsubscribe_all(self.id());
+    }
+
+    /// Publishes `text` to every subscriber of `topic` (this connection too, if subscribed);
+    /// returns how many got it.
+    pub fn publish(&mut self, topic: &str, text: impl Into<String>) -> usize {
+        self.state.hub.publish(topic, text)
+    }
+
+    /// Publishes `data` as a binary message to every subscriber of `topic`.
+    pub fn publish_binary(&mut self, topic: &str, data: impl Into<Bytes>) -> usize {
+        self.state.hub.publish_binary(topic, data)
+    }
+
+    /// This connection's own key-value store (TreeFrog's WebSocket session).
+    pub fn session(&mut self) -> &mut WebSocketSession {
+        &mut self.session
+    }
+
+    /// The HTTP session of the handshake request (read-only).
+    pub fn http_session(&self) -> &HttpSession {
+        &self.http_session
+    }
+
+    /// The peer's address.
+    pub fn peer(&self) -> SocketAddr {
+        self.peer
+    }
+
+    /// The database pool.
+    pub fn db(&self) -> &Db {
+        &self.state.db
+    }
+
+    /// The app's config; endpoint settings via [`Config::section`].
+    pub fn config(&self) -> &Config {
+        &self.state.config
+    }
+
+    /// The whole app state (hub, shutdown token, task tracker).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    fn enqueue(&self, message: Message) {
+        self.state.hub.enqueue(self.id(), message);
+    }
+
+    /// Cancelled when this connection's queue overflowed.
+    pub(crate) fn slow(&self) -> &tokio_util::sync::CancellationToken {
+        &self.registration.slow
+    }
+}
+
+/// Per-connection key-value strings, kept for the connection's lifetime.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WebSocketSession {
+    values: HashMap<String, String>,
+}
+
+impl WebSocketSession {
+    /// The value under `key`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.values.get(key).map(String::as_str)
+    }
+
+    /// Stores `value` under `key`, returning the previous value.
+    pub fn insert(&mut self, key: impl Into<String>, value: impl Into<String>) -> Option<String> {
+        self.values.insert(key.into(), value.into())
+    }
+
+    /// Removes `key`, returning its value.
+    pub fn remove(&mut self, key: &str) -> Option<String> {
+        self.values.remove(key)
+    }
+
+    /// Whether `key` is set.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.values.contains_key(key)
+    }
+}

@@ -1,0 +1,252 @@
+//! One task per connection: reads frames, writes the queue in batches, pings, and closes.
+
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::mpsc;
+use tokio::time::{interval_at, Instant, Interval, MissedTickBehavior};
+use tokio_tungstenite::tungstenite;
+
+use super::{CloseCode, Context, Endpoint};
+use crate::error::Result;
+
+/// How long closing may take: sending the close frame, then waiting for the peer's reply.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Most messages written before one flush.
+const MAX_BATCH: usize = 128;
+
+/// How a connection ended.
+enum End {
+    /// The peer closed (or dropped) the connection; nothing more to send.
+    Peer(CloseCode),
+    /// The server closes it with this code and reason.
+    Server(CloseCode, &'static str),
+    /// A close frame from [`Context::close`] was already sent.
+    Sent(CloseCode),
+}
+
+/// A connection after `on_open` accepted it.
+pub(crate) struct Driver<E> {
+    endpoint: E,
+    ctx: Context,
+    queue: mpsc::Receiver<Message>,
+    keep_alive: Option<Duration>,
+}
+
+impl<E: Endpoint> Driver<E> {
+    pub(crate) fn new(endpoint: E, ctx: Context, queue: mpsc::Receiver<Message>) -> Self {
+        let seconds = endpoint.keep_alive_interval();
+        let keep_alive = (seconds > 0).then(|| Duration::from_secs(seconds));
+        Driver {
+            endpoint,
+            ctx,
+            queue,
+            keep_alive,
+        }
+    }
+
+    /// Runs the connection to its end, then `on_close`.
+    pub(crate) async fn run(mut self, mut socket: WebSocket) {
+        let conn_id = self.ctx.id();
+        tracing::debug!(%conn_id, peer = %self.ctx.peer(), "WebSocket open");
+        let end = self.serve(&mut socket).await;
+        let code = match end {
+            End::Peer(code) => code,
+            End::Server(code, reason) => {
+                close(&mut socket, code, reason).await;
+                code
+            }
+            End::Sent(code) => {
+                let _ = tokio::time::timeout(CLOSE_TIMEOUT, drain(&mut socket)).await;
+                code
+            }
+        };
+        if let Err(error) = self.endpoint.on_close(&mut self.ctx, code).await {
+            tracing::error!(%conn_id, %error, "on_close failed");
+        }
+        tracing::debug!(%conn_id, %code, "WebSocket closed");
+    }
+
+    async fn serve(&mut self, socket: &mut WebSocket) -> End {
+        let shutdown = self.ctx.state().shutdown.clone();
+        let slow = self.ctx.slow().clone();
+        let mut ticks = self.keep_alive.map(|period| {
+            let mut ticks = interval_at(Instant::now() + period, period);
+            ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
+            ticks
+        });
+        let write_timeout = self.keep_alive.map(|period| period * 2);
+        let mut awaiting_pong = false;
+        loop {
+            let end = tokio::select! {
+                biased;
+                () = shutdown.cancelled() => Some(End::Server(CloseCode::AWAY, "server shutting down")),
+                () = slow.cancelled() => Some(End::Server(CloseCode::POLICY, "too slow")),
+                frame = socket.next() => self.receive(frame, &mut awaiting_pong).await,
+                Some(first) = self.queue.recv() => {
+                    let batch = write_batch(socket, first, &mut self.queue);
+                    guarded(batch, &shutdown, &slow, write_timeout).await
+                }
+                () = tick(&mut ticks) => {
+                    if awaiting_pong {
+                        Some(End::Server(CloseCode::AWAY, "keep-alive timeout"))
+                    } else {
+                        awaiting_pong = true;
+                        let ping = socket.send(Message::Ping(Default::default()));
+                        guarded(async { ping.await.map(|()| None) }, &shutdown, &slow, write_timeout).await
+                    }
+                }
+            };
+            if let Some(end) = end {
+                return end;
+            }
+        }
+    }
+
+    /// Handles one incoming frame; `Some` when the connection ends.
+    async fn receive(
+        &mut self,
+        frame: Option<Result<Message, axum::Error>>,
+        awaiting_pong: &mut bool,
+    ) -> Option<End> {
+        let result = match frame {
+            None => return Some(End::Peer(CloseCode::ABNORMAL)),
+            Some(Err(error)) => return Some(read_error(error, self.ctx.id())),
+            Some(Ok(Message::Close(frame))) => {
+                let code = frame.map_or(CloseCode::NO_STATUS, |f| CloseCode(f.code));
+                return Some(End::Peer(code));
+            }
+            Some(Ok(Message::Text(text))) => {
+                self.endpoint
+                    .on_text_received(&mut self.ctx, text.as_str())
+                    .await
+            }
+            Some(Ok(Message::Binary(data))) => {
+                self.endpoint.on_binary_received(&mut self.ctx, &data).await
+            }
+            Some(Ok(Message::Ping(payload))) => {
+                self.endpoint.on_ping(&mut self.ctx, &payload).await
+            }
+            Some(Ok(Message::Pong(payload))) => {
+                *awaiting_pong = false;
+                self.endpoint.on_pong(&mut self.ctx, &payload).await
+            }
+        };
+        result.err().map(|error| {
+            tracing::error!(conn_id = %self.ctx.id(), %error, "WebSocket handler failed");
+            End::Server(CloseCode::ERROR, "internal error")
+        })
+    }
+}
+
+/// Writes `first` and whatever else is queued (up to [`MAX_BATCH`]), then flushes once.
+/// `Some(End::Sent)` when a close frame was among them.
+async fn write_batch(
+    socket: &mut WebSocket,
+    first: Message,
+    queue: &mut mpsc::Receiver<Message>,
+) -> Result<Option<End>, axum::Error> {
+    let mut next = Some(first);
+    let mut written = 0;
+    while let Some(message) = next.take() {
+        let closing = match &message {
+            Message::Close(frame) => Some(
+                frame
+                    .as_ref()
+                    .map_or(CloseCode::NO_STATUS, |f| CloseCode(f.code)),
+            ),
+            _ => None,
+        };
+        socket.feed(message).await?;
+        written += 1;
+        if let Some(code) = closing {
+            socket.flush().await?;
+            return Ok(Some(End::Sent(code)));
+        }
+        if written < MAX_BATCH {
+            next = queue.try_recv().ok();
+        }
+    }
+    socket.flush().await?;
+    Ok(None)
+}
+
+/// Runs a write, unless shutdown or a full queue ends the connection first, or it blocks
+/// longer than `limit` (a peer that stopped reading).
+async fn guarded(
+    write: impl std::future::Future<Output = Result<Option<End>, axum::Error>>,
+    shutdown: &tokio_util::sync::CancellationToken,
+    slow: &tokio_util::sync::CancellationToken,
+    limit: Option<Duration>,
+) -> Option<End> {
+    let deadline = async {
+        match limit {
+            Some(limit) => tokio::time::sleep(limit).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        result = write => result.unwrap_or(Some(End::Peer(CloseCode::ABNORMAL))),
+        () = shutdown.cancelled() => Some(End::Server(CloseCode::AWAY, "server shutting down")),
+        () = slow.cancelled() => Some(End::Server(CloseCode::POLICY, "too slow")),
+        () = deadline => Some(End::Peer(CloseCode::ABNORMAL)),
+    }
+}
+
+/// The next keep-alive tick, or never when keep-alive is off.
+async fn tick(ticks: &mut Option<Interval>) {
+    match ticks {
+        Some(ticks) => {
+            ticks.tick().await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+/// Maps a read error to how the connection ends: limits and malformed input are closed
+/// with their code, transport failures count as a dropped connection.
+fn read_error(error: axum::Error, conn_id: super::ConnId) -> End {
+    let error = match error.into_inner().downcast::<tungstenite::Error>() {
+        Ok(error) => *error,
+        Err(other) => {
+            tracing::debug!(%conn_id, error = %other, "WebSocket read failed");
+            return End::Peer(CloseCode::ABNORMAL);
+        }
+    };
+    tracing::debug!(%conn_id, %error, "WebSocket read failed");
+    use tungstenite::error::ProtocolError;
+    match error {
+        tungstenite::Error::Capacity(_) => End::Server(CloseCode::TOO_BIG, "message too big"),
+        tungstenite::Error::Utf8(_) => End::Server(CloseCode::INVALID_DATA, "invalid UTF-8"),
+        tungstenite::Error::Protocol(ProtocolError::ResetWithoutClosingHandshake)
+        | tungstenite::Error::ConnectionClosed
+        | tungstenite::Error::AlreadyClosed
+        | tungstenite::Error::Io(_) => End::Peer(CloseCode::ABNORMAL),
+        _ => End::Server(CloseCode::PROTOCOL, "protocol error"),
+    }
+}
+
+/// Sends a close frame and waits for the peer's reply, [`CLOSE_TIMEOUT`] at most.
+async fn close(socket: &mut WebSocket, code: CloseCode, reason: &'static str) {
+    let frame = CloseFrame {
+        code: code.0,
+        reason: Utf8Bytes::from_static(reason),
+    };
+    let _ = tokio::time::timeout(CLOSE_TIMEOUT, async {
+        if socket.send(Message::Close(Some(frame))).await.is_ok() {
+            drain(socket).await;
+        }
+    })
+    .await;
+}
+
+/// Reads until the peer's close reply or the end of the stream.
+async fn drain(socket: &mut WebSocket) {
+    while let Some(Ok(message)) = socket.next().await {
+        if matches!(message, Message::Close(_)) {
+            break;
+        }
+    }
+}

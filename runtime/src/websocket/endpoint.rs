@@ -1,0 +1,113 @@
+//! The trait an app implements for each WebSocket endpoint.
+
+use std::future::Future;
+
+use super::{CloseCode, Context};
+use crate::error::Result;
+use crate::session::HttpSession;
+
+/// The handlers of one WebSocket endpoint, after TreeFrog's `TWebSocketEndpoint`.
+///
+/// A fresh value (`Default`) serves each connection, so fields are per-connection state.
+/// Every handler has a default; implement them with plain `async fn`:
+///
+/// ```
+/// use tspawn_runtime::prelude::*;
+/// use tspawn_runtime::websocket::{Context, Endpoint, HttpSession};
+///
+/// #[derive(Default)]
+/// struct Echo;
+///
+/// impl Endpoint for Echo {
+///     async fn on_open(&mut self, ctx: &mut Context, session: &HttpSession) -> Result<bool> {
+///         ctx.subscribe("echo");
+///         Ok(session.is_user_logged_in())
+///     }
+///
+///     async fn on_text_received(&mut self, ctx: &mut Context, text: &str) -> Result<()> {
+///         ctx.publish("echo", text);
+///         Ok(())
+///     }
+/// }
+/// ```
+///
+/// A handler that returns `Err` has the error logged once (with the `conn_id`) and the
+/// connection closed with 1011; `on_close` still runs. Handlers run one at a time per
+/// connection, and frames are not read while one runs.
+pub trait Endpoint: Default + Send + 'static {
+    /// Runs before the handshake is answered; `Ok(false)` refuses the connection with
+    /// `403 Forbidden`, `Err` with `500`. `session` is the request's HTTP session. What is
+    /// queued here is sent once the socket is up.
+    fn on_open(
+        &mut self,
+        ctx: &mut Context,
+        session: &HttpSession,
+    ) -> impl Future<Output = Result<bool>> + Send {
+        let _ = (ctx, session);
+        async { Ok(true) }
+    }
+
+    /// Runs once when the connection ends, however it ends; `code` is the peer's close code
+    /// (1005 if its close frame had none, 1006 if the connection dropped) or the code the
+    /// server closed with. Sends queued here are not delivered; publishes are.
+    fn on_close(
+        &mut self,
+        ctx: &mut Context,
+        code: CloseCode,
+    ) -> impl Future<Output = Result<()>> + Send {
+        let _ = (ctx, code);
+        async { Ok(()) }
+    }
+
+    /// A text message arrived (already checked to be UTF-8 and within `max_message_size`).
+    fn on_text_received(
+        &mut self,
+        ctx: &mut Context,
+        text: &str,
+    ) -> impl Future<Output = Result<()>> + Send {
+        let _ = (ctx, text);
+        async { Ok(()) }
+    }
+
+    /// A binary message arrived.
+    fn on_binary_received(
+        &mut self,
+        ctx: &mut Context,
+        data: &[u8],
+    ) -> impl Future<Output = Result<()>> + Send {
+        let _ = (ctx, data);
+        async { Ok(()) }
+    }
+
+    /// A ping arrived; the pong reply is sent automatically.
+    fn on_ping(
+        &mut self,
+        ctx: &mut Context,
+        payload: &[u8],
+    ) -> impl Future<Output = Result<()>> + Send {
+        let _ = (ctx, payload);
+        async { Ok(()) }
+    }
+
+    /// A pong arrived (it also satisfies the keep-alive check).
+    fn on_pong(
+        &mut self,
+        ctx: &mut Context,
+        payload: &[u8],
+    ) -> impl Future<Output = Result<()>> + Send {
+        let _ = (ctx, payload);
+        async { Ok(()) }
+    }
+
+    /// Seconds between keep-alive pings, 0 for none (the default). Read once, after
+    /// `on_open`, so `on_open` may load it from the config into `self`.
+    fn keep_alive_interval(&self) -> u64 {
+        0
+    }
+
+    /// Reserved for TreeFrog compatibility and ignored: handlers are not wrapped in a
+    /// database transaction. Begin one yourself with `ctx.db().begin().await?` when needed.
+    fn transaction_enabled(&self) -> bool {
+        false
+    }
+}

@@ -1,0 +1,287 @@
+//! Topics, connections and their outgoing queues.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use axum::body::Bytes;
+use axum::extract::ws::{Message, Utf8Bytes};
+use tokio::sync::mpsc::{self, error::TrySendError};
+use tokio_util::sync::CancellationToken;
+
+use super::ConnId;
+
+/// The in-process pub/sub hub: topic → subscribed connections. A cheap `Clone` handle
+/// ([`AppState::hub`](crate::AppState::hub)).
+///
+/// # Delivery and backpressure
+///
+/// [`Hub::publish`] reaches every connection subscribed to the topic, the publisher's own
+/// too if it is subscribed. The message is built once and shared by all subscribers. Each
+/// connection has one bounded queue and publishing never waits on it (`try_send`): a
+/// connection whose queue is full is a slow consumer; it is removed from all its topics at
+/// once, closed with 1008 "too slow" by its driver, and a warning with the count is logged.
+/// So one slow client never stalls the publisher or the other subscribers.
+///
+/// A topic exists while it has subscribers: the last one leaving (or disconnecting) removes
+/// it. The lock is a std `Mutex` held only for map updates and `try_send`s, never across an
+/// `.await`.
+#[derive(Clone, Debug)]
+pub struct Hub {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    capacity: usize,
+    next_id: AtomicU64,
+    maps: Mutex<Maps>,
+}
+
+#[derive(Debug, Default)]
+struct Maps {
+    topics: HashMap<Arc<str>, HashSet<ConnId>>,
+    conns: HashMap<ConnId, Conn>,
+}
+
+#[derive(Debug)]
+struct Conn {
+    queue: mpsc::Sender<Message>,
+    slow: CancellationToken,
+    topics: HashSet<Arc<str>>,
+}
+
+/// A connection's membership in the hub; dropping it unregisters the connection and
+/// unsubscribes it from everything.
+#[derive(Debug)]
+pub(crate) struct Registration {
+    pub(crate) hub: Hub,
+    pub(crate) id: ConnId,
+    /// Cancelled when the connection's queue overflowed: the driver closes it with 1008.
+    pub(crate) slow: CancellationToken,
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        let mut maps = self.hub.lock();
+        maps.unsubscribe_all(self.id);
+        maps.conns.remove(&self.id);
+    }
+}
+
+impl Hub {
+    /// A hub whose per-connection queues hold `queue_capacity` messages (at least 1).
+    pub fn new(queue_capacity: usize) -> Hub {
+        let inner = Inner {
+            capacity: queue_capacity.max(1),
+            next_id: AtomicU64::new(1),
+            maps: Mutex::default(),
+        };
+        Hub {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// Sends `text` to every subscriber of `topic`; returns how many queues took it.
+    pub fn publish(&self, topic: &str, text: impl Into<String>) -> usize {
+        self.publish_message(topic, Message::Text(Utf8Bytes::from(text.into())))
+    }
+
+    /// Sends `data` as a binary message to every subscriber of `topic`; returns how many
+    /// queues took it.
+    pub fn publish_binary(&self, topic: &str, data: impl Into<Bytes>) -> usize {
+        self.publish_message(topic, Message::Binary(data.into()))
+    }
+
+    /// Sends `text` to one connection; `false` if it is gone or was too slow (and is being
+    /// closed with 1008).
+    pub fn send_to(&self, id: ConnId, text: impl Into<String>) -> bool {
+        let message = Message::Text(Utf8Bytes::from(text.into()));
+        self.lock().enqueue(id, message).is_ok()
+    }
+
+    /// How many connections are subscribed to `topic` (0 when it does not exist).
+    pub fn subscriber_count(&self, topic: &str) -> usize {
+        self.lock().topics.get(topic).map_or(0, HashSet::len)
+    }
+
+    /// The topics that currently have subscribers, sorted.
+    pub fn topics(&self) -> Vec<String> {
+        let mut topics: Vec<String> = self.lock().topics.keys().map(|t| t.to_string()).collect();
+        topics.sort();
+        topics
+    }
+
+    /// How many connections are registered (open, or opening in `on_open`).
+    pub fn connection_count(&self) -> usize {
+        self.lock().conns.len()
+    }
+
+    /// Registers a new connection: its id, its queue's receiving end and the guard that
+    /// unregisters it.
+    pub(crate) fn register(&self) -> (Registration, mpsc::Receiver<Message>) {
+        let id = ConnId(self.inner.next_id.fetch_add(1, Ordering::Relaxed));
+        let (queue, receiver) = mpsc::channel(self.inner.capacity);
+        let slow = CancellationToken::new();
+        let conn = Conn {
+            queue,
+            slow: slow.clone(),
+            topics: HashSet::new(),
+        };
+        self.lock().conns.insert(id, conn);
+        let registration = Registration {
+            hub: self.clone(),
+            id,
+            slow,
+        };
+        (registration, receiver)
+    }
+
+    /// Queues `message` for connection `id` (its own sends); a full queue marks it slow.
+    pub(crate) fn enqueue(&self, id: ConnId, message: Message) {
+        // A closed or slow connection drops the message; the slow case is logged there.
+        let _ = self.lock().enqueue(id, message);
+    }
+
+    pub(crate) fn subscribe(&self, id: ConnId, topic: &str) {
+        let mut guard = self.lock();
+        let maps = &mut *guard;
+        let Some(conn) = maps.conns.get_mut(&id) else {
+            return;
+        };
+        if conn.slow.is_cancelled() {
+            return;
+        }
+        let topic: Arc<str> = match maps.topics.get_key_value(topic) {
+            Some((key, _)) => key.clone(),
+            None => Arc::from(topic),
+        };
+        conn.topics.insert(topic.clone());
+        maps.topics.entry(topic).or_default().insert(id);
+    }
+
+    pub(crate) fn unsubscribe(&self, id: ConnId, topic: &str) {
+        let mut maps = self.lock();
+        if let Some(conn) = maps.conns.get_mut(&id) {
+            conn.topics.remove(topic);
+        }
+        maps.leave(id, topic);
+    }
+
+    pub(crate) fn unsubscribe_all(&self, id: ConnId) {
+        self.lock().unsubscribe_all(id);
+    }
+
+    fn publish_message(&self, topic: &str, message: Message) -> usize {
+        let mut maps = self.lock();
+        let subscribers: Vec<ConnId> = match maps.topics.get(topic) {
+            Some(ids) => ids.iter().copied().collect(),
+            None => return 0,
+        };
+        let mut delivered = 0;
+        let mut slow = 0;
+        for id in subscribers {
+            match maps.enqueue(id, message.clone()) {
+                Ok(()) => delivered += 1,
+                Err(Rejected::Slow) => slow += 1,
+                Err(Rejected::Gone) => {}
+            }
+        }
+        drop(maps);
+        if slow > 0 {
+            tracing::warn!(
+                topic,
+                slow,
+                "closing subscribers too slow for their queue (1008)"
+            );
+        }
+        delivered
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Maps> {
+        self.inner
+            .maps
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+enum Rejected {
+    /// The queue was full: the connection is now being closed with 1008.
+    Slow,
+    /// The connection is closed, closing, or unknown.
+    Gone,
+}
+
+impl Maps {
+    fn enqueue(&mut self, id: ConnId, message: Message) -> Result<(), Rejected> {
+        let conn = self.conns.get(&id).ok_or(Rejected::Gone)?;
+        if conn.slow.is_cancelled() {
+            return Err(Rejected::Gone);
+        }
+        match conn.queue.try_send(message) {
+            Ok(()) => Ok(()),
+            Err(TrySendError::Closed(_)) => Err(Rejected::Gone),
+            Err(TrySendError::Full(_)) => {
+                tracing::warn!(conn_id = %id, "outgoing queue full: closing with 1008 too slow");
+                conn.slow.cancel();
+                self.unsubscribe_all(id);
+                Err(Rejected::Slow)
+            }
+        }
+    }
+
+    fn unsubscribe_all(&mut self, id: ConnId) {
+        let topics = match self.conns.get_mut(&id) {
+            Some(conn) => std::mem::take(&mut conn.topics),
+            None => return,
+        };
+        for topic in topics {
+            self.leave(id, &topic);
+        }
+    }
+
+    /// Removes `id` from `topic`'s subscribers, and the topic when it was the last one.
+    fn leave(&mut self, id: ConnId, topic: &str) {
+        if let Some(ids) = self.topics.get_mut(topic) {
+            ids.remove(&id);
+            if ids.is_empty() {
+                self.topics.remove(topic);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn topics_vanish_with_their_last_subscriber() {
+        let hub = Hub::new(4);
+        let (a, _qa) = hub.register();
+        let (b, _qb) = hub.register();
+        hub.subscribe(a.id, "room");
+        hub.subscribe(b.id, "room");
+        assert_eq!(hub.subscriber_count("room"), 2);
+        hub.unsubscribe(a.id, "room");
+        assert_eq!(hub.topics(), ["room"]);
+        drop(b);
+        assert!(hub.topics().is_empty());
+        assert_eq!(hub.connection_count(), 1);
+    }
+
+    #[test]
+    fn a_full_queue_marks_only_that_connection_slow() {
+        let hub = Hub::new(1);
+        let (fast, mut fast_queue) = hub.register();
+        let (slow, _slow_queue) = hub.register();
+        hub.subscribe(fast.id, "t");
+        hub.subscribe(slow.id, "t");
+        assert_eq!(hub.publish("t", "one"), 2);
+        fast_queue.try_recv().unwrap();
+        assert_eq!(hub.publish("t", "two"), 1);
+        assert!(slow.slow.is_cancelled() && !fast.slow.is_cancelled());
+        assert_eq!(hub.subscriber_count("t"), 1, "the slow one left its topics");
+    }
+}

@@ -1,0 +1,115 @@
+//! WebSocket endpoints after TreeFrog's `TWebSocketEndpoint`, with a pub/sub hub.
+//!
+//! An app implements [`Endpoint`] for a type and mounts it with
+//! `.route("/chat", endpoint::<ChatEndpoint>())`. Each connection gets its own endpoint value
+//! (`Default`), a [`Context`] to send, publish and reach the database, and one task (the
+//! driver) that reads frames, writes queued messages and pings.
+//!
+//! # Handshake
+//!
+//! Before the upgrade, the runtime checks the `Origin` header (it must name the request's
+//! `Host`, or be listed in `allowed_origins`; no header at all is accepted, as sent by
+//! non-browser clients), then runs [`Endpoint::on_open`]. A refused origin or `Ok(false)`
+//! answers `403 Forbidden`, an `Err` `500`, and no socket is opened. What `on_open` queues
+//! (`send_text`, `publish`) is delivered once the socket is up, in the order it was queued,
+//! and its subscriptions are live from the moment it makes them.
+//!
+//! # Backpressure
+//!
+//! Each connection has one bounded queue (`queue_capacity`, default 1024) that its own sends,
+//! [`Context::send_to`] from others and [`Hub`] publishes all go into, in order. Nobody
+//! ever waits on it: when it is full, the connection is a slow consumer and is closed with
+//! **1008 "too slow"** (logged as a warning with a count), and is dropped from its topics at
+//! once, so a slow client never stalls the publisher or the other subscribers. Published
+//! messages are shared (reference-counted), not copied per subscriber. The driver writes a
+//! batch (what is ready in the queue, up to 128 messages) and flushes once.
+//!
+//! # Close codes
+//!
+//! | when | code sent | `on_close` gets |
+//! |---|---|---|
+//! | the peer closes | (the reply) | the peer's code, 1005 if it sent none |
+//! | the connection drops | — | 1006 |
+//! | [`Context::close`] | the code given | that code |
+//! | a message over `max_message_size` | 1009 | 1009 |
+//! | a text frame that is not UTF-8 | 1007 | 1007 |
+//! | a malformed frame (protocol error) | 1002 | 1002 |
+//! | the queue is full (slow consumer) | 1008 "too slow" | 1008 |
+//! | no pong since the last keep-alive ping | 1001 "keep-alive timeout" | 1001 |
+//! | a handler returns `Err` (logged once) | 1011 | 1011 |
+//! | server shutdown | 1001 "server shutting down" | 1001 |
+//!
+//! # Keep-alive
+//!
+//! When [`Endpoint::keep_alive_interval`] (read after `on_open`) is N > 0 seconds, the driver
+//! pings every N seconds. If the pong of the previous ping has not arrived by the next tick,
+//! the peer is closed with 1001 "keep-alive timeout": a dead peer is closed within 2N seconds.
+//! A write blocked for 2N seconds (a peer that stopped reading) also ends the connection.
+//!
+//! # Shutdown
+//!
+//! Every driver is spawned on [`AppState::tasks`](crate::AppState::tasks) and watches
+//! [`AppState::shutdown`](crate::AppState::shutdown): when it fires, the driver sends close
+//! 1001 "server shutting down", waits briefly (2 s at most) for the reply, runs `on_close` and
+//! ends, and [`serve`](crate::serve) returns once all have.
+//!
+//! # Config
+//!
+//! `[default.websocket]`, every key optional: see [`WebSocketSettings`].
+
+mod context;
+mod driver;
+mod endpoint;
+mod hub;
+mod settings;
+mod upgrade;
+
+use std::fmt;
+
+pub use crate::session::{session_cookie, HttpSession};
+pub use context::{Context, WebSocketSession};
+pub use endpoint::Endpoint;
+pub use hub::Hub;
+pub use settings::WebSocketSettings;
+pub use upgrade::endpoint;
+
+/// A WebSocket close code (RFC 6455 §7.4), e.g. [`CloseCode::NORMAL`] (1000).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CloseCode(pub u16);
+
+impl CloseCode {
+    /// 1000: normal closure.
+    pub const NORMAL: CloseCode = CloseCode(1000);
+    /// 1001: going away (server shutdown, keep-alive timeout).
+    pub const AWAY: CloseCode = CloseCode(1001);
+    /// 1002: protocol error (a malformed frame).
+    pub const PROTOCOL: CloseCode = CloseCode(1002);
+    /// 1005: the peer's close frame had no code.
+    pub const NO_STATUS: CloseCode = CloseCode(1005);
+    /// 1006: the connection dropped without a close frame.
+    pub const ABNORMAL: CloseCode = CloseCode(1006);
+    /// 1007: a text message that is not valid UTF-8.
+    pub const INVALID_DATA: CloseCode = CloseCode(1007);
+    /// 1008: policy violation (here: a consumer too slow for its queue).
+    pub const POLICY: CloseCode = CloseCode(1008);
+    /// 1009: a message bigger than `max_message_size`.
+    pub const TOO_BIG: CloseCode = CloseCode(1009);
+    /// 1011: the server failed (a handler returned an error).
+    pub const ERROR: CloseCode = CloseCode(1011);
+}
+
+impl fmt::Display for CloseCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Identifies one connection for as long as the process runs (ids are never reused).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ConnId(u64);
+
+impl fmt::Display for ConnId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}

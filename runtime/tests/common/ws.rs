@@ -1,0 +1,89 @@
+//! Test endpoints and a server for the WebSocket tests.
+
+use tspawn_runtime::prelude::*;
+use tspawn_runtime::testing::{self, TestServer};
+use tspawn_runtime::websocket::{Context, Endpoint, HttpSession};
+
+use super::common::{app_root, EXAMPLE};
+
+pub const ROOM: &str = "room";
+
+/// Subscribes to `room`, sends "history", publishes "joined"; publishes what it receives,
+/// except "leave" (unsubscribes, answers "left") and "fail" (returns an error).
+#[derive(Default)]
+pub struct Chat;
+
+impl Endpoint for Chat {
+    async fn on_open(&mut self, ctx: &mut Context, _session: &HttpSession) -> Result<bool> {
+        ctx.subscribe(ROOM);
+        ctx.send_text("history");
+        ctx.publish(ROOM, "joined");
+        Ok(true)
+    }
+
+    async fn on_text_received(&mut self, ctx: &mut Context, text: &str) -> Result<()> {
+        match text {
+            "leave" => {
+                ctx.unsubscribe(ROOM);
+                ctx.send_text("left");
+            }
+            "fail" => return Err(Error::config("x", "y", "handler failed on purpose")),
+            _ => {
+                ctx.publish(ROOM, text);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Refuses every connection.
+#[derive(Default)]
+pub struct Refuse;
+
+impl Endpoint for Refuse {
+    async fn on_open(&mut self, _ctx: &mut Context, _session: &HttpSession) -> Result<bool> {
+        Ok(false)
+    }
+}
+
+/// Greets with the HTTP session's `user` (or "anonymous"), pings every second, echoes.
+#[derive(Default)]
+pub struct Whoami {
+    interval: u64,
+}
+
+impl Endpoint for Whoami {
+    async fn on_open(&mut self, ctx: &mut Context, session: &HttpSession) -> Result<bool> {
+        ctx.send_text(session.get("user").unwrap_or("anonymous"));
+        self.interval = 1;
+        Ok(true)
+    }
+
+    async fn on_text_received(&mut self, ctx: &mut Context, text: &str) -> Result<()> {
+        ctx.send_text(text);
+        Ok(())
+    }
+
+    fn keep_alive_interval(&self) -> u64 {
+        self.interval
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/chat", endpoint::<Chat>())
+        .route("/refuse", endpoint::<Refuse>())
+        .route("/whoami", endpoint::<Whoami>())
+}
+
+/// A server on a free port, with an in-memory database and small limits.
+pub async fn server() -> (tempfile::TempDir, TestServer) {
+    let config = format!(
+        "{EXAMPLE}\n[test.websocket]\nmax_message_size = 1024\nqueue_capacity = 8\n\
+         allowed_origins = [\"http://allowed.example\"]\n"
+    )
+    .replace("sqlite:db/test.sqlite3", "sqlite::memory:");
+    let root = app_root(&config);
+    let server = testing::spawn(routes(), root.path()).await.unwrap();
+    (root, server)
+}
