@@ -5,7 +5,7 @@
 
 use crate::error::Error;
 use include_dir::{include_dir, Dir};
-use minijinja::{Environment, UndefinedBehavior};
+use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use serde::Serialize;
 use std::sync::OnceLock;
 
@@ -107,6 +107,9 @@ fn environment() -> &'static Environment<'static> {
     ENV.get_or_init(|| {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
+        // The output is source code and pages whose values are validated names, not user
+        // content: HTML-escaping them would turn `/chat` into `&#x2f;chat`.
+        env.set_auto_escape_callback(|_| AutoEscape::None);
         env.set_keep_trailing_newline(true);
         env.set_trim_blocks(true);
         env.set_lstrip_blocks(true);
