@@ -78,8 +78,12 @@ async fn main() {
             readers.push(tokio::spawn(async move {
                 let mut latencies_us = Vec::new();
                 while let Some(Ok(message)) = stream.next().await {
-                    let Message::Text(text) = message else { continue };
-                    let Some(rest) = text.strip_prefix("bench ") else { continue };
+                    let Message::Text(text) = message else {
+                        continue;
+                    };
+                    let Some(rest) = text.strip_prefix("bench ") else {
+                        continue;
+                    };
                     let mut parts = rest.split(' ');
                     let sender: usize = parts.next().unwrap().parse().unwrap();
                     let sent_ns: u64 = parts.next().unwrap().parse().unwrap();
@@ -106,7 +110,9 @@ async fn main() {
         sender_tasks.push(tokio::spawn(async move {
             for _ in 0..messages {
                 let sent_ns = origin.elapsed().as_nanos() as u64;
-                sink.send(Message::text(format!("bench {id} {sent_ns}"))).await.unwrap();
+                sink.send(Message::text(format!("bench {id} {sent_ns}")))
+                    .await
+                    .unwrap();
                 echoes.recv().await.expect("echo");
             }
             sink
@@ -142,10 +148,18 @@ async fn main() {
         println!("server RSS             {before} KiB idle -> {after} KiB with all connected");
         println!("memory per connection  {per:.1} KiB");
     }
-    println!("messages sent          {} ({} senders x {})", args.senders * args.messages, args.senders, args.messages);
+    println!(
+        "messages sent          {} ({} senders x {})",
+        args.senders * args.messages,
+        args.senders,
+        args.messages
+    );
     println!("deliveries             {delivered} of {expected}");
     println!("elapsed                {:.2} s", elapsed.as_secs_f64());
-    println!("deliveries/s           {:.0}", delivered as f64 / elapsed.as_secs_f64());
+    println!(
+        "deliveries/s           {:.0}",
+        delivered as f64 / elapsed.as_secs_f64()
+    );
     println!(
         "latency ms             p50 {:.2}  p99 {:.2}  max {:.2}",
         percentile(&latencies, 0.50),
