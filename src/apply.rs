@@ -119,7 +119,10 @@ fn resolve(plan: &Plan, base: &Path) -> Result<Vec<Step>, Error> {
                 }
             },
             Action::Inject {
-                marker, snippet, ..
+                marker,
+                snippet,
+                key,
+                ..
             } => {
                 let current = match index.get(&path).map(|&i| &steps[i]) {
                     Some(Step::File { new, .. }) => Ok(Some(new.clone())),
@@ -128,7 +131,8 @@ fn resolve(plan: &Plan, base: &Path) -> Result<Vec<Step>, Error> {
                 match current {
                     Err(problem) => problems.push(problem),
                     Ok(None) => problems.push(Error::injection_target_missing(&path, snippet)),
-                    Ok(Some(text)) => match inject(&text, marker, snippet) {
+                    Ok(Some(text)) => match injected(&path, &text, marker, snippet, key.as_deref())
+                    {
                         Injection::AlreadyPresent => {
                             if !index.contains_key(&path) {
                                 let step = Step::File {
@@ -168,6 +172,16 @@ fn resolve(plan: &Plan, base: &Path) -> Result<Vec<Step>, Error> {
         Ok(steps)
     } else {
         Err(Error::Problems(problems))
+    }
+}
+
+/// Injects, then lays out an injected Rust file as rustfmt would (a route split over lines).
+fn injected(path: &Path, text: &str, marker: &str, snippet: &str, key: Option<&str>) -> Injection {
+    match inject(text, marker, snippet, key) {
+        Injection::Injected(new) if path.extension().is_some_and(|e| e == "rs") => {
+            Injection::Injected(crate::rustfmt::format(new))
+        }
+        other => other,
     }
 }
 

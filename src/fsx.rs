@@ -51,6 +51,10 @@ impl Transaction {
                     self.make_dirs(parent)?;
                     let temp = temp_path(&target);
                     fs::write(&temp, contents).map_err(|e| Error::io(&temp, e))?;
+                    // The rename replaces the inode: keep an existing file's mode.
+                    if let Ok(meta) = fs::metadata(&target) {
+                        let _ = fs::set_permissions(&temp, meta.permissions());
+                    }
                     self.staged.push((temp, target, old.clone()));
                 }
             }

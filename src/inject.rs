@@ -15,11 +15,20 @@ pub enum Injection {
 }
 
 /// Inserts `snippet` above the first line containing `marker`, each snippet line prefixed
-/// with the marker's indentation. A one-line snippet joins the block of lines just above the
-/// marker in sorted position, the order rustfmt gives `mod` lines, so the file stays
-/// rustfmt-clean and its content does not depend on the order generators ran in.
-pub fn inject(text: &str, marker: &str, snippet: &str) -> Injection {
-    if contains_lines(text, snippet) {
+/// with the marker's indentation. A `mod` or `use` line joins the block of such lines just
+/// above the marker in sorted position, the order rustfmt gives them, so the file stays
+/// rustfmt-clean whatever order generators ran in; anything else (a route, whose order may
+/// matter) goes right above the marker.
+///
+/// The snippet counts as present when `key` is in the text, ignoring whitespace (so a line
+/// the user reformatted or edited, e.g. a changed setting under a table header, is still
+/// recognised), or, without a key, when all its lines are there in order.
+pub fn inject(text: &str, marker: &str, snippet: &str, key: Option<&str>) -> Injection {
+    let present = match key {
+        Some(key) => squash(text).contains(&squash(key)),
+        None => contains_lines(text, snippet),
+    };
+    if present {
         return Injection::AlreadyPresent;
     }
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
@@ -39,11 +48,14 @@ pub fn inject(text: &str, marker: &str, snippet: &str) -> Injection {
         .collect();
     let mut insert_at = at;
     if let [only] = new_lines.as_slice() {
+        let group = sort_group(only);
         let block_indent = leading_space(only);
         let block = lines[..at]
             .iter()
             .rev()
-            .take_while(|l| leading_space(l) == block_indent && is_plain_line(l))
+            .take_while(|l| {
+                group.is_some() && leading_space(l) == block_indent && sort_group(l) == group
+            })
             .count();
         insert_at = (at - block..at)
             .find(|&i| lines[i].trim() > only.trim())
@@ -60,10 +72,17 @@ fn leading_space(line: &str) -> &str {
     &line[..line.len() - line.trim_start().len()]
 }
 
-/// A line that can take part in a sorted block: not blank, not a comment.
-fn is_plain_line(line: &str) -> bool {
-    let trimmed = line.trim();
-    !trimmed.is_empty() && !trimmed.starts_with("//")
+/// The kind of item rustfmt keeps sorted that a line is, if any.
+fn sort_group(line: &str) -> Option<&'static str> {
+    let trimmed = line.trim_start();
+    ["pub mod ", "mod ", "pub use ", "use "]
+        .into_iter()
+        .find(|prefix| trimmed.starts_with(prefix))
+}
+
+/// The text without any whitespace.
+fn squash(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 /// Removes the lines `inject` added, for `tspawn delete`; `None` when they are not there.
@@ -101,7 +120,7 @@ mod tests {
 
     #[test]
     fn injects_above_marker_with_its_indent() {
-        let Injection::Injected(out) = inject(ROUTES, "tspawn:routes", ROUTE) else {
+        let Injection::Injected(out) = inject(ROUTES, "tspawn:routes", ROUTE, None) else {
             panic!("not injected");
         };
         assert_eq!(
@@ -109,7 +128,7 @@ mod tests {
             "fn routes() -> Router {\n    Router::new()\n        .route(\"/chat\", x)\n    // tspawn:routes\n}\n"
         );
         assert_eq!(
-            inject(&out, "tspawn:routes", ROUTE),
+            inject(&out, "tspawn:routes", ROUTE, None),
             Injection::AlreadyPresent
         );
         assert_eq!(eject(&out, ROUTE).as_deref(), Some(ROUTES));
@@ -118,23 +137,52 @@ mod tests {
     #[test]
     fn keeps_single_lines_sorted() {
         let text = "pub mod alpha;\npub mod gamma;\n// tspawn:mods\n";
-        let Injection::Injected(out) = inject(text, "tspawn:mods", "pub mod beta;") else {
+        let Injection::Injected(out) = inject(text, "tspawn:mods", "pub mod beta;", None) else {
             panic!("not injected");
         };
         assert_eq!(
             out,
             "pub mod alpha;\npub mod beta;\npub mod gamma;\n// tspawn:mods\n"
         );
-        let Injection::Injected(out) = inject(&out, "tspawn:mods", "pub mod zeta;") else {
+        let Injection::Injected(out) = inject(&out, "tspawn:mods", "pub mod zeta;", None) else {
             panic!("not injected");
         };
         assert!(out.ends_with("pub mod zeta;\n// tspawn:mods\n"));
     }
 
     #[test]
+    fn other_lines_go_right_above_the_marker_in_run_order() {
+        let text =
+            "    Router::new()\n        .route(\"/b\", b)\n        .route_layer(auth)\n    // m\n";
+        let Injection::Injected(out) = inject(text, "// m", "    .route(\"/a\", a)", None) else {
+            panic!("not injected");
+        };
+        assert!(
+            out.ends_with(".route_layer(auth)\n        .route(\"/a\", a)\n    // m\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_key_recognises_an_edited_or_reformatted_snippet() {
+        let text = "[default.chat]\nhistory = 50\n# m\n";
+        let snippet = "[default.chat]\nhistory = 30";
+        assert_eq!(
+            inject(text, "# m", snippet, Some("[default.chat]")),
+            Injection::AlreadyPresent
+        );
+        let routes = "    .route(\n        \"/x\",\n        endpoint::<X>(),\n    )\n// m\n";
+        let key = Some("endpoint::<X>()");
+        assert_eq!(
+            inject(routes, "// m", "    .route(\"/x\", endpoint::<X>())", key),
+            Injection::AlreadyPresent
+        );
+    }
+
+    #[test]
     fn reports_missing_marker() {
         assert_eq!(
-            inject("fn main() {}\n", "tspawn:routes", "x"),
+            inject("fn main() {}\n", "tspawn:routes", "x", None),
             Injection::AnchorMissing
         );
         assert_eq!(eject("fn main() {}\n", "x"), None);

@@ -16,17 +16,25 @@ const KEYWORDS: &[&str] = &[
     "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
-/// Names cargo refuses for a package, or that would shadow a crate every app links.
+/// Names cargo refuses for a package, or that would shadow a crate every app links (the
+/// runtime and the app's own dependencies).
 const RESERVED: &[&str] = &[
     "alloc",
+    "axum",
     "build",
     "core",
     "deps",
     "examples",
+    "http_body_util",
     "incremental",
     "proc_macro",
+    "serde",
+    "sqlx",
     "std",
     "test",
+    "tokio",
+    "tower",
+    "tspawn",
     "tspawn_runtime",
 ];
 
@@ -173,6 +181,13 @@ fn problem(kind: NameKind, input: &str, raw: &str) -> Option<String> {
             "it clashes with a name Rust or cargo reserves; pick another, e.g. \"my_{snake}\""
         ));
     }
+    // Cargo names the crate by replacing '-' with '_'; that must be the snake_case form the
+    // generated code refers to (no capitals, no doubled or trailing separators).
+    if kind == NameKind::Application && raw.replace('-', "_") != snake {
+        return Some(format!(
+            "use lowercase words separated by single '_' or '-', e.g. \"{snake}\""
+        ));
+    }
     None
 }
 
@@ -237,6 +252,10 @@ mod tests {
             ("héllo", "'é' is not allowed"),
             ("test", "reserves"),
             ("_x", "must start with a letter"),
+            ("ChatApp", "e.g. \"chat_app\""),
+            ("chat--app", "e.g. \"chat_app\""),
+            ("chat_", "e.g. \"chat\""),
+            ("tokio", "reserves"),
         ];
         for (input, expected) in cases {
             let err = Name::parse(NameKind::Application, input)

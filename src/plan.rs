@@ -11,11 +11,13 @@ pub enum Action {
     Dir(PathBuf),
     /// A whole file tspawn owns.
     File { path: PathBuf, contents: String },
-    /// A snippet placed above the line holding `marker` in a file the user owns.
+    /// A snippet placed above the line holding `marker` in a file the user owns; it counts as
+    /// already there when `key` is found (see [`crate::inject::inject`]).
     Inject {
         path: PathBuf,
         marker: String,
         snippet: String,
+        key: Option<String>,
     },
 }
 
@@ -46,11 +48,29 @@ impl Plan {
         });
     }
 
+    /// Injects `snippet` unless all its lines are already there.
     pub fn inject(&mut self, path: impl Into<PathBuf>, marker: &str, snippet: impl Into<String>) {
+        self.push_inject(path.into(), marker, snippet.into(), None);
+    }
+
+    /// Injects `snippet` unless `key` is already in the file (ignoring whitespace).
+    pub fn inject_unless(
+        &mut self,
+        path: impl Into<PathBuf>,
+        marker: &str,
+        snippet: impl Into<String>,
+        key: impl Into<String>,
+    ) {
+        self.push_inject(path.into(), marker, snippet.into(), Some(key.into()));
+    }
+
+    fn push_inject(&mut self, path: PathBuf, marker: &str, snippet: String, key: Option<String>) {
+        let snippet = normalise_newlines(snippet);
         self.actions.push(Action::Inject {
-            path: path.into(),
+            path,
             marker: marker.to_owned(),
-            snippet: normalise_newlines(snippet.into()),
+            snippet,
+            key,
         });
     }
 }

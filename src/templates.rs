@@ -4,6 +4,7 @@
 //! template fails the test suite instead of writing an empty string into a user's code.
 
 use crate::error::Error;
+use crate::rustfmt;
 use include_dir::{include_dir, Dir};
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use serde::Serialize;
@@ -72,34 +73,10 @@ pub fn render(name: &str, context: &impl Serialize) -> Result<String, Error> {
         .render(context)
         .map_err(|e| Error::Template(format!("template {name}: {e:#}")))?;
     Ok(if name.ends_with(".rs.jinja") {
-        rustfmt(text)
+        rustfmt::format(text)
     } else {
         text
     })
-}
-
-/// `text` as rustfmt (2021 edition) prints it; unchanged if rustfmt is missing or fails.
-fn rustfmt(text: String) -> String {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
-    let child = Command::new("rustfmt")
-        .args(["--edition", "2021", "--emit", "stdout", "--quiet"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn();
-    let Ok(mut child) = child else { return text };
-    if let Some(mut stdin) = child.stdin.take() {
-        if stdin.write_all(text.as_bytes()).is_err() {
-            let _ = child.kill();
-        }
-    }
-    match child.wait_with_output() {
-        Ok(out) if out.status.success() && !out.stdout.is_empty() => {
-            String::from_utf8(out.stdout).unwrap_or(text)
-        }
-        _ => text,
-    }
 }
 
 fn environment() -> &'static Environment<'static> {

@@ -80,7 +80,68 @@ fn generators_run_from_a_sub_folder_of_the_app() {
     let routes = read(&root, "src/routes.rs");
     let chat = routes.find("\"/chat\"").unwrap();
     let lobby = routes.find("\"/lobby\"").unwrap();
-    assert!(chat < lobby, "routes stay sorted: {routes}");
+    assert!(
+        lobby < chat,
+        "routes keep the order they were made in: {routes}"
+    );
+    let mods = read(&root, "src/endpoints/mod.rs");
+    assert!(
+        mods.contains("pub mod chat_endpoint;\npub mod lobby_endpoint;\n"),
+        "mod lines sorted: {mods}"
+    );
+}
+
+#[test]
+fn edited_settings_and_reformatted_routes_are_recognised() {
+    let (_dir, root) = new_app("sqlite");
+    tspawn(&root).args(["websocket", "chat"]).assert().success();
+    let config = read(&root, "config/app.toml").replace("history = 30", "history = 50");
+    std::fs::write(root.join("config/app.toml"), config).unwrap();
+    let routes = read(&root, "src/routes.rs").replace(
+        ".route(\"/chat\", endpoint::<crate::endpoints::ChatEndpoint>())",
+        ".route(\n            \"/chat\",\n            endpoint::<crate::endpoints::ChatEndpoint>(),\n        )",
+    );
+    std::fs::write(root.join("src/routes.rs"), routes).unwrap();
+    let before = read_tree(&root);
+    tspawn(&root).args(["websocket", "chat"]).assert().success();
+    assert_eq!(read_tree(&root), before);
+}
+
+#[test]
+fn long_names_give_rustfmt_clean_routes() {
+    let (_dir, root) = new_app("sqlite");
+    tspawn(&root)
+        .args(["websocket", "chat_room_notifications_feed"])
+        .assert()
+        .success();
+    let routes = read(&root, "src/routes.rs");
+    assert!(routes.contains("\"/chat_room_notifications_feed\""), "{routes}");
+    let status = std::process::Command::new("rustfmt")
+        .args(["--edition", "2021", "--check"])
+        .arg(root.join("src/routes.rs"))
+        .status();
+    match status {
+        Ok(status) => assert!(status.success(), "rustfmt --check src/routes.rs:\n{routes}"),
+        Err(e) => eprintln!("skipped the rustfmt check: {e}"),
+    }
+}
+
+#[test]
+fn names_with_one_camel_case_form_are_refused() {
+    let (_dir, root) = new_app("sqlite");
+    tspawn(&root)
+        .args(["websocket", "chat_2"])
+        .assert()
+        .success();
+    let before = read_tree(&root);
+    tspawn(&root)
+        .args(["websocket", "chat2"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "Chat2Endpoint would be defined twice",
+        ));
+    assert_eq!(read_tree(&root), before);
 }
 
 #[test]

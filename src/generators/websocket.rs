@@ -52,6 +52,8 @@ pub fn generate(ctx: &Context, name: &str, bare: bool) -> Result<Generated, Erro
     };
     let endpoint_mod = format!("{snake}_endpoint");
     let pascal = &t.pascal;
+    check_type_clash(&app, &endpoint_mod, pascal)?;
+    let endpoint_type = format!("endpoint::<crate::endpoints::{pascal}Endpoint>()");
 
     let mut plan = Plan::default();
     plan.file(
@@ -68,11 +70,9 @@ pub fn generate(ctx: &Context, name: &str, bare: bool) -> Result<Generated, Erro
         "tspawn:exports",
         format!("pub use {endpoint_mod}::{pascal}Endpoint;"),
     );
-    plan.inject(
-        "src/routes.rs",
-        "tspawn:routes",
-        format!("    .route(\"/{snake}\", endpoint::<crate::endpoints::{pascal}Endpoint>())"),
-    );
+    // Keyed by the endpoint type, so a route the user reformatted or moved still counts.
+    let route = format!("    .route(\"/{snake}\", {endpoint_type})");
+    plan.inject_unless("src/routes.rs", "tspawn:routes", route, &endpoint_type);
     if !bare {
         plan.file(
             format!("src/models/{snake}_message.rs"),
@@ -87,21 +87,18 @@ pub fn generate(ctx: &Context, name: &str, bare: bool) -> Result<Generated, Erro
             format!("db/migrations/{migration}"),
             render("websocket/migration.sql.jinja", &t)?,
         );
-        plan.inject(
-            "config/app.toml",
-            "tspawn:settings",
-            render("websocket/settings.toml.jinja", &t)?,
-        );
+        // Keyed by the table header, so a user's edited values still count as present.
+        let settings = render("websocket/settings.toml.jinja", &t)?;
+        let header = format!("[default.{endpoint_mod}]");
+        plan.inject_unless("config/app.toml", "tspawn:settings", settings, header);
     }
     plan.file(
         format!("public/{snake}.html"),
         render("websocket/page.html.jinja", &t)?,
     );
-    plan.inject(
-        "public/index.html",
-        "tspawn:links",
-        format!("<li><a href=\"/{snake}.html\">{snake}</a> (WebSocket endpoint /{snake})</li>"),
-    );
+    let href = format!("href=\"/{snake}.html\"");
+    let link = format!("<li><a {href}>{snake}</a> (WebSocket endpoint /{snake})</li>");
+    plan.inject_unless("public/index.html", "tspawn:links", link, href);
     plan.file(
         format!("tests/{endpoint_mod}.rs"),
         render("websocket/test.rs.jinja", &t)?,
@@ -114,4 +111,22 @@ pub fn generate(ctx: &Context, name: &str, bare: bool) -> Result<Generated, Erro
             "next: cargo run, then open http://localhost:8800/{snake}.html"
         )),
     })
+}
+
+/// Two names with one PascalCase form (`chat_2` and `chat2`) would make two `Chat2Endpoint`s.
+fn check_type_clash(app: &App, endpoint_mod: &str, pascal: &str) -> Result<(), Error> {
+    let path = app.root.join("src/endpoints/mod.rs");
+    let mods = std::fs::read_to_string(&path).unwrap_or_default();
+    let wanted = format!("::{pascal}Endpoint;");
+    let clash = mods
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("pub use "))
+        .find(|rest| rest.ends_with(&wanted) && !rest.starts_with(&format!("{endpoint_mod}::")));
+    match clash {
+        Some(existing) => Err(Error::Problems(vec![format!(
+            "src/endpoints/mod.rs already has `{existing}`: {pascal}Endpoint would be defined \
+             twice; pick a name whose CamelCase form differs"
+        )])),
+        None => Ok(()),
+    }
 }
