@@ -115,7 +115,10 @@ fn long_names_give_rustfmt_clean_routes() {
         .assert()
         .success();
     let routes = read(&root, "src/routes.rs");
-    assert!(routes.contains("\"/chat_room_notifications_feed\""), "{routes}");
+    assert!(
+        routes.contains("\"/chat_room_notifications_feed\""),
+        "{routes}"
+    );
     let status = std::process::Command::new("rustfmt")
         .args(["--edition", "2021", "--check"])
         .arg(root.join("src/routes.rs"))

@@ -15,11 +15,17 @@ pub fn apps_target_dir() -> PathBuf {
 
 /// Runs cargo in a generated app and fails the test if it fails.
 pub fn cargo(app: &Path, args: &[&str]) {
+    cargo_with_env(app, args, &[]);
+}
+
+/// `cargo` with extra environment variables.
+pub fn cargo_with_env(app: &Path, args: &[&str], env: &[(&str, &str)]) {
     let status = Command::new(env!("CARGO"))
         .args(args)
         .current_dir(app)
         .env("CARGO_TARGET_DIR", apps_target_dir())
         .env_remove("RUSTFLAGS")
+        .envs(env.iter().copied())
         .status()
         .expect("cargo runs");
     assert!(
