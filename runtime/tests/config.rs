@@ -187,7 +187,14 @@ fn websocket_limits_default_and_are_checked() {
         key,
         "websocket.queue_capacity (from TSPAWN_WEBSOCKET__QUEUE_CAPACITY)"
     );
-    assert!(message.contains("greater than 0"), "{message}");
+    assert!(message.contains("between 1 and 1000000"), "{message}");
+    let huge = [("TSPAWN_WEBSOCKET__MAX_MESSAGE_SIZE", "2000000000")];
+    let (key, message) = config_error(EXAMPLE, "dev", &huge);
+    assert_eq!(
+        key,
+        "websocket.max_message_size (from TSPAWN_WEBSOCKET__MAX_MESSAGE_SIZE)"
+    );
+    assert!(message.contains("1 GiB"), "{message}");
     let typo = format!("{EXAMPLE}\n[dev.websocket]\nqueue_capacty = 3\n");
     let (key, message) = config_error(&typo, "dev", &[]);
     assert_eq!(key, "websocket");

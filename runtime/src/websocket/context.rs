@@ -18,7 +18,8 @@ use crate::state::AppState;
 /// Its methods do not wait: sends are queued on the connection's bounded queue, in call
 /// order together with what the hub delivers, and written by the connection's driver (see
 /// the [module docs](super) for what happens when the queue is full). Messages queued in
-/// `on_open` go out as soon as the socket is up.
+/// `on_open` go out as soon as the socket is up, before anything others published or sent
+/// to this connection while `on_open` ran.
 #[derive(Debug)]
 pub struct Context {
     registration: Registration,
@@ -50,6 +51,11 @@ impl Context {
     }
 
     /// Queues a text message to this peer.
+    ///
+    /// Nothing is written before `on_open` returns, so everything queued during `on_open`
+    /// (history, say), together with what others deliver meanwhile, must fit in
+    /// `queue_capacity` (default 1024): one more closes the connection with 1008 "too slow".
+    /// Bound what `on_open` sends accordingly.
     pub fn send_text(&mut self, text: impl Into<String>) {
         self.enqueue(Message::Text(Utf8Bytes::from(text.into())));
     }
@@ -99,15 +105,17 @@ impl Context {
         self.state.hub.unsubscribe_all(self.id());
     }
 
-    /// Publishes `text` to every subscriber of `topic` (this connection too, if subscribed);
-    /// returns how many got it.
+    /// Publishes `text` to every subscriber of `topic` (this connection too, if subscribed,
+    /// in order with its own sends); returns how many got it.
     pub fn publish(&mut self, topic: &str, text: impl Into<String>) -> usize {
-        self.state.hub.publish(topic, text)
+        let message = Message::Text(Utf8Bytes::from(text.into()));
+        self.state.hub.publish_from(self.id(), topic, message)
     }
 
     /// Publishes `data` as a binary message to every subscriber of `topic`.
     pub fn publish_binary(&mut self, topic: &str, data: impl Into<Bytes>) -> usize {
-        self.state.hub.publish_binary(topic, data)
+        let message = Message::Binary(data.into());
+        self.state.hub.publish_from(self.id(), topic, message)
     }
 
     /// This connection's own key-value store (TreeFrog's WebSocket session).

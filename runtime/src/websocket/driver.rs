@@ -5,9 +5,10 @@ use std::time::Duration;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
-use tokio::time::{interval_at, Instant, Interval, MissedTickBehavior};
+use tokio::time::{timeout, Instant};
 use tokio_tungstenite::tungstenite;
 
+use super::keep_alive::{until, KeepAlive};
 use super::{CloseCode, Context, Endpoint};
 use crate::error::Result;
 
@@ -19,7 +20,9 @@ const MAX_BATCH: usize = 128;
 
 /// How a connection ended.
 enum End {
-    /// The peer closed (or dropped) the connection; nothing more to send.
+    /// The peer sent a close frame; tungstenite queued the reply, which is still to be flushed.
+    Closed(CloseCode),
+    /// The peer dropped the connection; nothing more to send.
     Peer(CloseCode),
     /// The server closes it with this code and reason.
     Server(CloseCode, &'static str),
@@ -32,13 +35,12 @@ pub(crate) struct Driver<E> {
     endpoint: E,
     ctx: Context,
     queue: mpsc::Receiver<Message>,
-    keep_alive: Option<Duration>,
+    keep_alive: Option<KeepAlive>,
 }
 
 impl<E: Endpoint> Driver<E> {
     pub(crate) fn new(endpoint: E, ctx: Context, queue: mpsc::Receiver<Message>) -> Self {
-        let seconds = endpoint.keep_alive_interval();
-        let keep_alive = (seconds > 0).then(|| Duration::from_secs(seconds));
+        let keep_alive = KeepAlive::new(endpoint.keep_alive_interval(), ctx.id());
         Driver {
             endpoint,
             ctx,
@@ -49,20 +51,36 @@ impl<E: Endpoint> Driver<E> {
 
     /// Runs the connection to its end, then `on_close`.
     pub(crate) async fn run(mut self, mut socket: WebSocket) {
-        let conn_id = self.ctx.id();
-        tracing::debug!(%conn_id, peer = %self.ctx.peer(), "WebSocket open");
+        tracing::debug!(conn_id = %self.ctx.id(), peer = %self.ctx.peer(), "WebSocket open");
         let end = self.serve(&mut socket).await;
         let code = match end {
+            End::Closed(code) => {
+                // Writes the close reply; without it the peer sees an unclean close.
+                let _ = timeout(CLOSE_TIMEOUT, socket.flush()).await;
+                code
+            }
             End::Peer(code) => code,
             End::Server(code, reason) => {
                 close(&mut socket, code, reason).await;
                 code
             }
             End::Sent(code) => {
-                let _ = tokio::time::timeout(CLOSE_TIMEOUT, drain(&mut socket)).await;
+                let _ = timeout(CLOSE_TIMEOUT, drain(&mut socket)).await;
                 code
             }
         };
+        self.finish(code).await;
+    }
+
+    /// The upgrade never completed (the client left after the handshake): `on_close` with
+    /// 1006, as for any dropped connection.
+    pub(crate) async fn abandon(mut self) {
+        tracing::debug!(conn_id = %self.ctx.id(), "WebSocket upgrade never completed");
+        self.finish(CloseCode::ABNORMAL).await;
+    }
+
+    async fn finish(&mut self, code: CloseCode) {
+        let conn_id = self.ctx.id();
         if let Err(error) = self.endpoint.on_close(&mut self.ctx, code).await {
             tracing::error!(%conn_id, %error, "on_close failed");
         }
@@ -72,31 +90,26 @@ impl<E: Endpoint> Driver<E> {
     async fn serve(&mut self, socket: &mut WebSocket) -> End {
         let shutdown = self.ctx.state().shutdown.clone();
         let slow = self.ctx.slow().clone();
-        let mut ticks = self.keep_alive.map(|period| {
-            let mut ticks = interval_at(Instant::now() + period, period);
-            ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
-            ticks
-        });
-        let write_timeout = self.keep_alive.map(|period| period * 2);
-        let mut awaiting_pong = false;
         loop {
+            let keep_alive = self.keep_alive.as_ref();
+            let limits = Limits {
+                shutdown: &shutdown,
+                slow: &slow,
+                write_limit: keep_alive.map(KeepAlive::write_limit),
+                pong_by: keep_alive.and_then(KeepAlive::pong_deadline),
+            };
+            // The keep-alive arms come before the queue, so a busy topic cannot starve them.
             let end = tokio::select! {
                 biased;
                 () = shutdown.cancelled() => Some(End::Server(CloseCode::AWAY, "server shutting down")),
                 () = slow.cancelled() => Some(End::Server(CloseCode::POLICY, "too slow")),
-                frame = socket.next() => self.receive(frame, &mut awaiting_pong).await,
-                Some(first) = self.queue.recv() => {
-                    let batch = write_batch(socket, first, &mut self.queue);
-                    guarded(batch, &shutdown, &slow, write_timeout).await
+                () = until(limits.pong_by) => Some(End::Server(CloseCode::AWAY, "keep-alive timeout")),
+                () = until(keep_alive.and_then(KeepAlive::ping_due)) => {
+                    self.ping(socket, &limits).await
                 }
-                () = tick(&mut ticks) => {
-                    if awaiting_pong {
-                        Some(End::Server(CloseCode::AWAY, "keep-alive timeout"))
-                    } else {
-                        awaiting_pong = true;
-                        let ping = socket.send(Message::Ping(Default::default()));
-                        guarded(async { ping.await.map(|()| None) }, &shutdown, &slow, write_timeout).await
-                    }
+                frame = socket.next() => self.receive(frame).await,
+                Some(first) = self.queue.recv() => {
+                    limits.guard(write_batch(socket, first, &mut self.queue)).await
                 }
             };
             if let Some(end) = end {
@@ -105,18 +118,25 @@ impl<E: Endpoint> Driver<E> {
         }
     }
 
+    /// Writes the keep-alive ping; its pong is due one interval after it was written.
+    async fn ping(&mut self, socket: &mut WebSocket, limits: &Limits<'_>) -> Option<End> {
+        let keep_alive = self.keep_alive.as_mut()?;
+        let ping = socket.send(Message::Ping(keep_alive.next_payload()));
+        let end = limits.guard(async { ping.await.map(|()| None) }).await;
+        if end.is_none() {
+            keep_alive.ping_written();
+        }
+        end
+    }
+
     /// Handles one incoming frame; `Some` when the connection ends.
-    async fn receive(
-        &mut self,
-        frame: Option<Result<Message, axum::Error>>,
-        awaiting_pong: &mut bool,
-    ) -> Option<End> {
+    async fn receive(&mut self, frame: Option<Result<Message, axum::Error>>) -> Option<End> {
         let result = match frame {
             None => return Some(End::Peer(CloseCode::ABNORMAL)),
             Some(Err(error)) => return Some(read_error(error, self.ctx.id())),
             Some(Ok(Message::Close(frame))) => {
                 let code = frame.map_or(CloseCode::NO_STATUS, |f| CloseCode(f.code));
-                return Some(End::Peer(code));
+                return Some(End::Closed(code));
             }
             Some(Ok(Message::Text(text))) => {
                 self.endpoint
@@ -130,7 +150,9 @@ impl<E: Endpoint> Driver<E> {
                 self.endpoint.on_ping(&mut self.ctx, &payload).await
             }
             Some(Ok(Message::Pong(payload))) => {
-                *awaiting_pong = false;
+                if let Some(keep_alive) = &mut self.keep_alive {
+                    keep_alive.pong(&payload);
+                }
                 self.endpoint.on_pong(&mut self.ctx, &payload).await
             }
         };
@@ -138,6 +160,33 @@ impl<E: Endpoint> Driver<E> {
             tracing::error!(conn_id = %self.ctx.id(), %error, "WebSocket handler failed");
             End::Server(CloseCode::ERROR, "internal error")
         })
+    }
+}
+
+/// What may cut a write short.
+struct Limits<'a> {
+    shutdown: &'a tokio_util::sync::CancellationToken,
+    slow: &'a tokio_util::sync::CancellationToken,
+    /// A write blocked this long (a peer that stopped reading) ends the connection.
+    write_limit: Option<Duration>,
+    /// The keep-alive pong deadline.
+    pong_by: Option<Instant>,
+}
+
+impl Limits<'_> {
+    /// Runs a write, unless shutdown, a full queue or a deadline ends the connection first.
+    async fn guard(
+        &self,
+        write: impl std::future::Future<Output = Result<Option<End>, axum::Error>>,
+    ) -> Option<End> {
+        let write_by = self.write_limit.map(|limit| Instant::now() + limit);
+        tokio::select! {
+            result = write => result.unwrap_or(Some(End::Peer(CloseCode::ABNORMAL))),
+            () = self.shutdown.cancelled() => Some(End::Server(CloseCode::AWAY, "server shutting down")),
+            () = self.slow.cancelled() => Some(End::Server(CloseCode::POLICY, "too slow")),
+            () = until(self.pong_by) => Some(End::Server(CloseCode::AWAY, "keep-alive timeout")),
+            () = until(write_by) => Some(End::Peer(CloseCode::ABNORMAL)),
+        }
     }
 }
 
@@ -173,38 +222,6 @@ async fn write_batch(
     Ok(None)
 }
 
-/// Runs a write, unless shutdown or a full queue ends the connection first, or it blocks
-/// longer than `limit` (a peer that stopped reading).
-async fn guarded(
-    write: impl std::future::Future<Output = Result<Option<End>, axum::Error>>,
-    shutdown: &tokio_util::sync::CancellationToken,
-    slow: &tokio_util::sync::CancellationToken,
-    limit: Option<Duration>,
-) -> Option<End> {
-    let deadline = async {
-        match limit {
-            Some(limit) => tokio::time::sleep(limit).await,
-            None => std::future::pending().await,
-        }
-    };
-    tokio::select! {
-        result = write => result.unwrap_or(Some(End::Peer(CloseCode::ABNORMAL))),
-        () = shutdown.cancelled() => Some(End::Server(CloseCode::AWAY, "server shutting down")),
-        () = slow.cancelled() => Some(End::Server(CloseCode::POLICY, "too slow")),
-        () = deadline => Some(End::Peer(CloseCode::ABNORMAL)),
-    }
-}
-
-/// The next keep-alive tick, or never when keep-alive is off.
-async fn tick(ticks: &mut Option<Interval>) {
-    match ticks {
-        Some(ticks) => {
-            ticks.tick().await;
-        }
-        None => std::future::pending().await,
-    }
-}
-
 /// Maps a read error to how the connection ends: limits and malformed input are closed
 /// with their code, transport failures count as a dropped connection.
 fn read_error(error: axum::Error, conn_id: super::ConnId) -> End {
@@ -234,7 +251,7 @@ async fn close(socket: &mut WebSocket, code: CloseCode, reason: &'static str) {
         code: code.0,
         reason: Utf8Bytes::from_static(reason),
     };
-    let _ = tokio::time::timeout(CLOSE_TIMEOUT, async {
+    let _ = timeout(CLOSE_TIMEOUT, async {
         if socket.send(Message::Close(Some(frame))).await.is_ok() {
             drain(socket).await;
         }

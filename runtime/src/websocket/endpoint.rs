@@ -37,7 +37,9 @@ use crate::session::HttpSession;
 pub trait Endpoint: Default + Send + 'static {
     /// Runs before the handshake is answered; `Ok(false)` refuses the connection with
     /// `403 Forbidden`, `Err` with `500`. `session` is the request's HTTP session. What is
-    /// queued here is sent once the socket is up.
+    /// queued here is sent once the socket is up, before what others publish or send to this
+    /// connection meanwhile (and all of it must fit in `queue_capacity`). It runs to its end
+    /// even if the client leaves; after `Ok(true)`, `on_close` always follows.
     fn on_open(
         &mut self,
         ctx: &mut Context,
@@ -89,7 +91,8 @@ pub trait Endpoint: Default + Send + 'static {
         async { Ok(()) }
     }
 
-    /// A pong arrived (it also satisfies the keep-alive check).
+    /// A pong arrived (the one answering the keep-alive ping also satisfies the keep-alive
+    /// check).
     fn on_pong(
         &mut self,
         ctx: &mut Context,

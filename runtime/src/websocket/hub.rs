@@ -6,9 +6,10 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::body::Bytes;
 use axum::extract::ws::{Message, Utf8Bytes};
-use tokio::sync::mpsc::{self, error::TrySendError};
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use super::outbox::{Outbox, Rejected};
 use super::ConnId;
 
 /// The in-process pub/sub hub: topic → subscribed connections. A cheap `Clone` handle
@@ -22,6 +23,10 @@ use super::ConnId;
 /// connection whose queue is full is a slow consumer; it is removed from all its topics at
 /// once, closed with 1008 "too slow" by its driver, and a warning with the count is logged.
 /// So one slow client never stalls the publisher or the other subscribers.
+///
+/// While its `on_open` runs, what others publish or send to a connection is held back and
+/// queued after all `on_open` queues itself (sends, its own publishes), so a newcomer gets
+/// the history `on_open` loads first. Held messages count against the queue's capacity.
 ///
 /// A topic exists while it has subscribers: the last one leaving (or disconnecting) removes
 /// it. The lock is a std `Mutex` held only for map updates and `try_send`s, never across an
@@ -46,8 +51,7 @@ struct Maps {
 
 #[derive(Debug)]
 struct Conn {
-    queue: mpsc::Sender<Message>,
-    slow: CancellationToken,
+    outbox: Outbox,
     topics: HashSet<Arc<str>>,
 }
 
@@ -70,10 +74,11 @@ impl Drop for Registration {
 }
 
 impl Hub {
-    /// A hub whose per-connection queues hold `queue_capacity` messages (at least 1).
+    /// A hub whose per-connection queues hold `queue_capacity` messages (clamped to
+    /// 1..=1,000,000).
     pub fn new(queue_capacity: usize) -> Hub {
         let inner = Inner {
-            capacity: queue_capacity.max(1),
+            capacity: queue_capacity,
             next_id: AtomicU64::new(1),
             maps: Mutex::default(),
         };
@@ -84,20 +89,20 @@ impl Hub {
 
     /// Sends `text` to every subscriber of `topic`; returns how many queues took it.
     pub fn publish(&self, topic: &str, text: impl Into<String>) -> usize {
-        self.publish_message(topic, Message::Text(Utf8Bytes::from(text.into())))
+        self.publish_message(None, topic, Message::Text(Utf8Bytes::from(text.into())))
     }
 
     /// Sends `data` as a binary message to every subscriber of `topic`; returns how many
     /// queues took it.
     pub fn publish_binary(&self, topic: &str, data: impl Into<Bytes>) -> usize {
-        self.publish_message(topic, Message::Binary(data.into()))
+        self.publish_message(None, topic, Message::Binary(data.into()))
     }
 
     /// Sends `text` to one connection; `false` if it is gone or was too slow (and is being
     /// closed with 1008).
     pub fn send_to(&self, id: ConnId, text: impl Into<String>) -> bool {
         let message = Message::Text(Utf8Bytes::from(text.into()));
-        self.lock().enqueue(id, message).is_ok()
+        self.lock().enqueue(id, message, false).is_ok()
     }
 
     /// How many connections are subscribed to `topic` (0 when it does not exist).
@@ -117,15 +122,14 @@ impl Hub {
         self.lock().conns.len()
     }
 
-    /// Registers a new connection: its id, its queue's receiving end and the guard that
-    /// unregisters it.
+    /// Registers a new, opening connection: its id, its queue's receiving end and the guard
+    /// that unregisters it. Deliveries from others are held until [`Hub::opened`].
     pub(crate) fn register(&self) -> (Registration, mpsc::Receiver<Message>) {
         let id = ConnId(self.inner.next_id.fetch_add(1, Ordering::Relaxed));
-        let (queue, receiver) = mpsc::channel(self.inner.capacity);
-        let slow = CancellationToken::new();
+        let (outbox, receiver) = Outbox::new(self.inner.capacity);
+        let slow = outbox.slow().clone();
         let conn = Conn {
-            queue,
-            slow: slow.clone(),
+            outbox,
             topics: HashSet::new(),
         };
         self.lock().conns.insert(id, conn);
@@ -140,7 +144,22 @@ impl Hub {
     /// Queues `message` for connection `id` (its own sends); a full queue marks it slow.
     pub(crate) fn enqueue(&self, id: ConnId, message: Message) {
         // A closed or slow connection drops the message; the slow case is logged there.
-        let _ = self.lock().enqueue(id, message);
+        let _ = self.lock().enqueue(id, message, true);
+    }
+
+    /// Publishes on behalf of connection `from`, whose own copy is not held back.
+    pub(crate) fn publish_from(&self, from: ConnId, topic: &str, message: Message) -> usize {
+        self.publish_message(Some(from), topic, message)
+    }
+
+    /// `on_open` accepted connection `id`: queues what others sent it meanwhile.
+    pub(crate) fn opened(&self, id: ConnId) {
+        let mut maps = self.lock();
+        if let Some(conn) = maps.conns.get_mut(&id) {
+            if let Err(Rejected::Slow) = conn.outbox.open() {
+                maps.overflowed(id);
+            }
+        }
     }
 
     pub(crate) fn subscribe(&self, id: ConnId, topic: &str) {
@@ -149,7 +168,7 @@ impl Hub {
         let Some(conn) = maps.conns.get_mut(&id) else {
             return;
         };
-        if conn.slow.is_cancelled() {
+        if conn.outbox.slow().is_cancelled() {
             return;
         }
         let topic: Arc<str> = match maps.topics.get_key_value(topic) {
@@ -172,7 +191,7 @@ impl Hub {
         self.lock().unsubscribe_all(id);
     }
 
-    fn publish_message(&self, topic: &str, message: Message) -> usize {
+    fn publish_message(&self, from: Option<ConnId>, topic: &str, message: Message) -> usize {
         let mut maps = self.lock();
         let subscribers: Vec<ConnId> = match maps.topics.get(topic) {
             Some(ids) => ids.iter().copied().collect(),
@@ -181,7 +200,7 @@ impl Hub {
         let mut delivered = 0;
         let mut slow = 0;
         for id in subscribers {
-            match maps.enqueue(id, message.clone()) {
+            match maps.enqueue(id, message.clone(), from == Some(id)) {
                 Ok(()) => delivered += 1,
                 Err(Rejected::Slow) => slow += 1,
                 Err(Rejected::Gone) => {}
@@ -206,29 +225,21 @@ impl Hub {
     }
 }
 
-enum Rejected {
-    /// The queue was full: the connection is now being closed with 1008.
-    Slow,
-    /// The connection is closed, closing, or unknown.
-    Gone,
-}
-
 impl Maps {
-    fn enqueue(&mut self, id: ConnId, message: Message) -> Result<(), Rejected> {
-        let conn = self.conns.get(&id).ok_or(Rejected::Gone)?;
-        if conn.slow.is_cancelled() {
-            return Err(Rejected::Gone);
+    /// Queues `message` for `id`; `own` when `id` queued it itself (see [`Outbox::push`]).
+    fn enqueue(&mut self, id: ConnId, message: Message, own: bool) -> Result<(), Rejected> {
+        let conn = self.conns.get_mut(&id).ok_or(Rejected::Gone)?;
+        let result = conn.outbox.push(message, own);
+        if let Err(Rejected::Slow) = result {
+            self.overflowed(id);
         }
-        match conn.queue.try_send(message) {
-            Ok(()) => Ok(()),
-            Err(TrySendError::Closed(_)) => Err(Rejected::Gone),
-            Err(TrySendError::Full(_)) => {
-                tracing::warn!(conn_id = %id, "outgoing queue full: closing with 1008 too slow");
-                conn.slow.cancel();
-                self.unsubscribe_all(id);
-                Err(Rejected::Slow)
-            }
-        }
+        result
+    }
+
+    /// `id`'s queue overflowed (it is marked slow): it leaves its topics at once.
+    fn overflowed(&mut self, id: ConnId) {
+        tracing::warn!(conn_id = %id, "outgoing queue full: closing with 1008 too slow");
+        self.unsubscribe_all(id);
     }
 
     fn unsubscribe_all(&mut self, id: ConnId) {
@@ -276,6 +287,8 @@ mod tests {
         let hub = Hub::new(1);
         let (fast, mut fast_queue) = hub.register();
         let (slow, _slow_queue) = hub.register();
+        hub.opened(fast.id);
+        hub.opened(slow.id);
         hub.subscribe(fast.id, "t");
         hub.subscribe(slow.id, "t");
         assert_eq!(hub.publish("t", "one"), 2);

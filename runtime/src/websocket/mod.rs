@@ -8,11 +8,20 @@
 //! # Handshake
 //!
 //! Before the upgrade, the runtime checks the `Origin` header (it must name the request's
-//! `Host`, or be listed in `allowed_origins`; no header at all is accepted, as sent by
-//! non-browser clients), then runs [`Endpoint::on_open`]. A refused origin or `Ok(false)`
-//! answers `403 Forbidden`, an `Err` `500`, and no socket is opened. What `on_open` queues
-//! (`send_text`, `publish`) is delivered once the socket is up, in the order it was queued,
-//! and its subscriptions are live from the moment it makes them.
+//! host, `Host` or the URI's authority over HTTP/2, or be listed in `allowed_origins`; no
+//! header at all is accepted, as sent by non-browser clients; this does not stop DNS
+//! rebinding, see [`WebSocketSettings::allowed_origins`]), then runs [`Endpoint::on_open`].
+//! A refused origin or `Ok(false)` answers `403 Forbidden`, an `Err` `500`, and no socket is
+//! opened. What `on_open` queues (`send_text`, its own `publish`es reaching it) is delivered
+//! once the socket is up, in the order it was queued. Its subscriptions are live from the
+//! moment it makes them, but what others publish or send to it while `on_open` runs is held
+//! and delivered right after `on_open`'s own messages (so history loaded in `on_open` comes
+//! first, and nothing is lost).
+//!
+//! `on_open` runs to its end even if the client leaves meanwhile; once it accepted, the
+//! connection always gets `on_close`: with 1006 if the socket never came up (the client left
+//! before or right after the 101). From `on_open`'s acceptance on, the connection is a task
+//! of [`AppState::tasks`](crate::AppState::tasks).
 //!
 //! # Backpressure
 //!
@@ -28,23 +37,28 @@
 //!
 //! | when | code sent | `on_close` gets |
 //! |---|---|---|
-//! | the peer closes | (the reply) | the peer's code, 1005 if it sent none |
+//! | the peer closes | the reply (its code), flushed before `on_close` | the peer's code, 1005 if it sent none |
 //! | the connection drops | — | 1006 |
 //! | [`Context::close`] | the code given | that code |
 //! | a message over `max_message_size` | 1009 | 1009 |
 //! | a text frame that is not UTF-8 | 1007 | 1007 |
 //! | a malformed frame (protocol error) | 1002 | 1002 |
 //! | the queue is full (slow consumer) | 1008 "too slow" | 1008 |
-//! | no pong since the last keep-alive ping | 1001 "keep-alive timeout" | 1001 |
+//! | no pong one interval after a keep-alive ping | 1001 "keep-alive timeout" | 1001 |
 //! | a handler returns `Err` (logged once) | 1011 | 1011 |
 //! | server shutdown | 1001 "server shutting down" | 1001 |
 //!
 //! # Keep-alive
 //!
-//! When [`Endpoint::keep_alive_interval`] (read after `on_open`) is N > 0 seconds, the driver
-//! pings every N seconds. If the pong of the previous ping has not arrived by the next tick,
-//! the peer is closed with 1001 "keep-alive timeout": a dead peer is closed within 2N seconds.
-//! A write blocked for 2N seconds (a peer that stopped reading) also ends the connection.
+//! When [`Endpoint::keep_alive_interval`] (read after `on_open`; capped at one day, with a
+//! warning) is N > 0 seconds, the driver pings N seconds after the connection opened, then N
+//! seconds after each answered ping. Each ping carries a numbered payload
+//! (`tspawn-keep-alive-1`, ...), and only a pong with that payload answers it: pongs to the
+//! app's own [`Context::send_ping`] or unsolicited ones do not. If the answer has not arrived
+//! N seconds after the ping was written, the peer is closed with 1001 "keep-alive timeout",
+//! even in the middle of a write and however busy its topics are: a dead peer is closed
+//! within 2N seconds (then the close handshake takes 2 s at most). A write blocked for 2N
+//! seconds (a peer that stopped reading) also ends the connection (1006).
 //!
 //! # Shutdown
 //!
@@ -61,6 +75,8 @@ mod context;
 mod driver;
 mod endpoint;
 mod hub;
+mod keep_alive;
+mod outbox;
 mod settings;
 mod upgrade;
 

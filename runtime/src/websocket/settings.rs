@@ -2,17 +2,21 @@
 
 use serde::Deserialize;
 
+use super::outbox::MAX_QUEUE_CAPACITY;
+
 /// Limits and buffer sizes from `[default.websocket]` (or an environment's `[ENV.websocket]`,
 /// or `TSPAWN_WEBSOCKET__KEY=value`). A missing section or key takes the default below.
 ///
 /// ```toml
 /// [default.websocket]
-/// max_message_size = 65536     # bytes; a bigger message or frame is closed with 1009
+/// max_message_size = 65536     # bytes (1..=1 GiB); a bigger message or frame: 1009
 /// allowed_origins = []         # besides the page's own origin (Origin must match Host)
-/// queue_capacity = 1024        # outgoing messages per connection before it counts as slow
-/// read_buffer_size = 4096      # bytes per connection
-/// write_buffer_size = 4096     # bytes per connection
+/// queue_capacity = 1024        # outgoing messages per connection (1..=1000000)
+/// read_buffer_size = 4096      # bytes per connection (1..=64 MiB)
+/// write_buffer_size = 4096     # bytes per connection (0..=64 MiB)
 /// ```
+///
+/// A value out of its range fails config loading with an error naming the key.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 #[non_exhaustive]
@@ -20,10 +24,16 @@ pub struct WebSocketSettings {
     /// Largest message (and frame) a client may send, in bytes (default 64 KiB). A bigger
     /// one closes the connection with 1009 (message too big).
     pub max_message_size: usize,
-    /// Origins accepted besides the same-origin rule, exactly as browsers send them
-    /// (`https://app.example.com`). Default: none, so a handshake whose `Origin` header does
-    /// not name the request's `Host` is refused with 403; one without `Origin` (a non-browser
-    /// client) is accepted.
+    /// Origins accepted besides the same-origin rule, as browsers send them
+    /// (`https://app.example.com`; compared without case and without a trailing `/`).
+    /// Default: none, so a handshake whose `Origin` header does not name the request's host
+    /// (`Host`, or the URI's authority over HTTP/2) is refused with 403; one without
+    /// `Origin` (a non-browser client) is accepted.
+    ///
+    /// The same-origin rule trusts `Host`, which the client chooses: it stops other sites'
+    /// pages, but not DNS rebinding (a hostile name resolving to this server makes `Origin`
+    /// and `Host` agree). Serve behind a proxy that only accepts your own host names, or
+    /// authenticate in `on_open` (the session cookie is not sent to a rebound name).
     pub allowed_origins: Vec<String>,
     /// Capacity of each connection's outgoing queue (default 1024). A connection whose queue
     /// is full when something is published to it is closed with 1008 (see
@@ -49,17 +59,76 @@ impl Default for WebSocketSettings {
 }
 
 impl WebSocketSettings {
-    /// Checks the values serde cannot: sizes and capacities must be positive. Returns the
-    /// offending key and the problem.
+    /// Checks the values serde cannot: each size and capacity must lie in its range (see
+    /// [`WebSocketSettings::RANGES`]). Returns the offending key and the problem.
     pub(crate) fn validate(&self) -> Result<(), (&'static str, &'static str)> {
-        let positive = [
-            ("max_message_size", self.max_message_size),
-            ("queue_capacity", self.queue_capacity),
-            ("read_buffer_size", self.read_buffer_size),
+        let values = [
+            self.max_message_size,
+            self.queue_capacity,
+            self.read_buffer_size,
+            self.write_buffer_size,
         ];
-        match positive.into_iter().find(|(_, value)| *value == 0) {
-            Some((key, _)) => Err((key, "must be greater than 0")),
+        match Self::RANGES
+            .iter()
+            .zip(values)
+            .find(|((_, min, max, _), value)| !(*min..=*max).contains(value))
+        {
+            Some(((key, _, _, problem), _)) => Err((key, problem)),
             None => Ok(()),
         }
+    }
+
+    /// Key, smallest and largest value, and the error naming them.
+    const RANGES: [(&'static str, usize, usize, &'static str); 4] = [
+        (
+            "max_message_size",
+            1,
+            1 << 30,
+            "must be between 1 and 1073741824 (1 GiB)",
+        ),
+        (
+            "queue_capacity",
+            1,
+            MAX_QUEUE_CAPACITY,
+            "must be between 1 and 1000000",
+        ),
+        (
+            "read_buffer_size",
+            1,
+            64 << 20,
+            "must be between 1 and 67108864 (64 MiB)",
+        ),
+        (
+            "write_buffer_size",
+            0,
+            64 << 20,
+            "must be between 0 and 67108864 (64 MiB)",
+        ),
+    ];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_out_of_range_name_their_key() {
+        assert_eq!(WebSocketSettings::default().validate(), Ok(()));
+        let huge = WebSocketSettings {
+            queue_capacity: usize::MAX,
+            ..WebSocketSettings::default()
+        };
+        assert_eq!(huge.validate().unwrap_err().0, "queue_capacity");
+        let zero = WebSocketSettings {
+            read_buffer_size: 0,
+            ..WebSocketSettings::default()
+        };
+        assert_eq!(zero.validate().unwrap_err().0, "read_buffer_size");
+        let big = WebSocketSettings {
+            write_buffer_size: usize::MAX,
+            max_message_size: 1 << 30,
+            ..WebSocketSettings::default()
+        };
+        assert_eq!(big.validate().unwrap_err().0, "write_buffer_size");
     }
 }

@@ -2,7 +2,7 @@
 
 use tspawn_runtime::prelude::*;
 use tspawn_runtime::testing::{self, TestServer};
-use tspawn_runtime::websocket::{Context, Endpoint, HttpSession};
+use tspawn_runtime::websocket::{CloseCode, Context, Endpoint, HttpSession};
 
 use super::common::{app_root, EXAMPLE};
 
@@ -69,11 +69,60 @@ impl Endpoint for Whoami {
     }
 }
 
+/// Subscribes to `room`, then loads "history" slowly (200 ms) and sends "h1", "h2".
+#[derive(Default)]
+pub struct History;
+
+impl Endpoint for History {
+    async fn on_open(&mut self, ctx: &mut Context, _session: &HttpSession) -> Result<bool> {
+        ctx.subscribe(ROOM);
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        ctx.send_text("h1");
+        ctx.send_text("h2");
+        Ok(true)
+    }
+}
+
+/// Publishes "opening" to `room`, takes 300 ms to accept; publishes "closed CODE" at the end.
+#[derive(Default)]
+pub struct SlowOpen;
+
+impl Endpoint for SlowOpen {
+    async fn on_open(&mut self, ctx: &mut Context, _session: &HttpSession) -> Result<bool> {
+        ctx.publish(ROOM, "opening");
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        Ok(true)
+    }
+
+    async fn on_close(&mut self, ctx: &mut Context, code: CloseCode) -> Result<()> {
+        ctx.publish(ROOM, format!("closed {code}"));
+        Ok(())
+    }
+}
+
+/// Subscribes to `room` and pings every second.
+#[derive(Default)]
+pub struct Listener;
+
+impl Endpoint for Listener {
+    async fn on_open(&mut self, ctx: &mut Context, _session: &HttpSession) -> Result<bool> {
+        ctx.subscribe(ROOM);
+        Ok(true)
+    }
+
+    fn keep_alive_interval(&self) -> u64 {
+        1
+    }
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/chat", endpoint::<Chat>())
         .route("/refuse", endpoint::<Refuse>())
         .route("/whoami", endpoint::<Whoami>())
+        .route("/history", endpoint::<History>())
+        .route("/slow-open", endpoint::<SlowOpen>())
+        .route("/listener", endpoint::<Listener>())
 }
 
 /// A server on a free port, with an in-memory database and small limits.
