@@ -14,7 +14,7 @@ MESSAGES=${MESSAGES:-200}
 PORT=${PORT:-18900}
 export CARGO_TARGET_DIR=${TSPAWN_APPS_TARGET_DIR:-$PWD/target/apps}
 
-ulimit -n 65536
+ulimit -n "$(ulimit -Hn)" # each process holds one descriptor per connection
 cargo build --release --quiet --bin tspawn --example ws_load
 work=$(mktemp -d)
 trap 'kill $APP 2>/dev/null || true; rm -rf "$work"' EXIT
