@@ -82,7 +82,7 @@ pub enum Command {
     Scaffold(TableArgs),
     /// Create a controller with the given actions
     #[command(visible_alias = "c")]
-    Controller(ActionsArgs),
+    Controller(ControllerArgs),
     /// Create a model for a table
     #[command(visible_alias = "m")]
     Model(TableArgs),
@@ -121,7 +121,7 @@ pub enum Command {
     Validator(NameArgs),
     /// Create a mailer with the given actions
     #[command(visible_alias = "l")]
-    Mailer(ActionsArgs),
+    Mailer(MailerArgs),
     /// Create a JSON API controller for a table
     #[command(visible_alias = "a")]
     Api(TableArgs),
@@ -157,8 +157,16 @@ pub struct NameArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ActionsArgs {
-    #[arg(value_name = "name")]
+pub struct ControllerArgs {
+    #[arg(value_name = "controller-name")]
+    pub name: String,
+    #[arg(value_name = "action", required = true)]
+    pub actions: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct MailerArgs {
+    #[arg(value_name = "mailer-name")]
     pub name: String,
     #[arg(value_name = "action", required = true)]
     pub actions: Vec<String>,
