@@ -66,6 +66,13 @@ pub enum Error {
     /// The async runtime or the server loop failed.
     #[error("server: {0}")]
     Server(std::io::Error),
+    /// The group a row was written in failed (see [`GroupCommit`](crate::GroupCommit)); every
+    /// row of the group gets the same error.
+    #[error("group commit: {0}")]
+    GroupCommit(std::sync::Arc<Error>),
+    /// The server is shutting down and no longer takes this work.
+    #[error("the server is shutting down")]
+    ShuttingDown,
 }
 
 impl Error {

@@ -6,7 +6,8 @@
 //! - [`config`]: `config/app.toml` per environment (`dev`, `test`, `product`) with
 //!   `TSPAWN_*` overrides, typed and checked at start ([`Config`]).
 //! - [`db`]: the connection pool for the one driver the app is built with ([`Db`]) and
-//!   migrations from `db/migrations` ([`connect`]).
+//!   migrations from `db/migrations` ([`connect`]); [`group_commit`] writes rows from many
+//!   connections in shared transactions ([`GroupCommit`]).
 //! - [`state`]: what handlers share ([`AppState`]) and the contract for long-lived tasks
 //!   at shutdown.
 //! - [`server`]: routes plus static files from `public/` ([`app`]) and graceful shutdown
@@ -28,8 +29,10 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod group_commit;
 pub mod server;
 pub mod session;
+mod shared;
 pub mod state;
 pub mod testing;
 pub mod websocket;
@@ -50,6 +53,7 @@ pub use cli::run;
 pub use config::Config;
 pub use db::{connect, Db};
 pub use error::{Error, Result};
+pub use group_commit::GroupCommit;
 pub use server::{app, serve, shutdown_signal};
 pub use session::{session_cookie, HttpSession};
 pub use state::AppState;
@@ -57,7 +61,7 @@ pub use websocket::endpoint;
 
 /// What generated modules import with `use tspawn_runtime::prelude::*;`.
 pub mod prelude {
-    pub use crate::{endpoint, AppState, Config, Db, Error, Result};
+    pub use crate::{endpoint, AppState, Config, Db, Error, GroupCommit, Result};
     pub use axum::extract::{Path, Query, State};
     pub use axum::response::{Html, IntoResponse, Json, Redirect, Response};
     pub use axum::routing::{get, post};

@@ -22,6 +22,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::config::Config;
 use crate::db::Db;
+use crate::shared::Shared;
 use crate::websocket::Hub;
 
 /// Shared handles for handlers; cloning is cheap (every field is a shared handle).
@@ -37,6 +38,8 @@ pub struct AppState {
     pub tasks: TaskTracker,
     /// The WebSocket pub/sub hub: topics, connections and their outgoing queues.
     pub hub: Hub,
+    /// App-wide values made on first use (see [`AppState::shared`]).
+    shared: Shared,
 }
 
 impl AppState {
@@ -49,7 +52,18 @@ impl AppState {
             config: Arc::new(config),
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
+            shared: Shared::default(),
         }
+    }
+
+    /// The app's one value of type `T`, made by `init` the first time any handler asks for
+    /// it: how a model shares a writer task or a cache between all connections without a
+    /// global. Values are keyed by type, so wrap shared things in a type of your own.
+    pub fn shared<T: std::any::Any + Send + Sync>(
+        &self,
+        init: impl FnOnce(&AppState) -> T,
+    ) -> Arc<T> {
+        self.shared.get_or_init(|| init(self))
     }
 }
 
