@@ -5,11 +5,10 @@
 
 use crate::error::Error;
 use crate::fsx::{self, Write};
-use crate::inject::{inject, Injection};
-use crate::plan::{Action, Plan};
+use crate::plan::Plan;
 use crate::prompt::{Answer, Prompt};
+use crate::resolve::{resolve, Step};
 use crate::shell::{Shell, Verb};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// What to do with a file that exists and differs from what the generator would write.
@@ -44,21 +43,6 @@ impl Outcome {
     }
 }
 
-/// One resolved action.
-#[derive(Debug)]
-enum Step {
-    Dir {
-        path: PathBuf,
-        exists: bool,
-    },
-    File {
-        path: PathBuf,
-        old: Option<String>,
-        new: String,
-        conflict: bool,
-    },
-}
-
 /// Applies `plan` inside `base`, reporting each path to `shell`.
 pub fn apply(
     plan: &Plan,
@@ -79,151 +63,6 @@ pub fn apply(
         shell.status(*verb, &display(path));
     }
     Ok(outcome)
-}
-
-/// Reads what is on disk for every action and computes the final text of every file.
-fn resolve(plan: &Plan, base: &Path) -> Result<Vec<Step>, Error> {
-    let mut steps: Vec<Step> = Vec::new();
-    let mut index: HashMap<PathBuf, usize> = HashMap::new();
-    let mut problems = Vec::new();
-    for action in &plan.actions {
-        let path = action.path().clone();
-        let full = base.join(&path);
-        if let Some(problem) = blocked_parent(base, &path) {
-            problems.push(problem);
-            continue;
-        }
-        match action {
-            Action::Dir(_) => {
-                if full.exists() && !full.is_dir() {
-                    problems.push(format!("{} exists and is not a folder", display(&path)));
-                } else if !index.contains_key(&path) {
-                    index.insert(path.clone(), steps.len());
-                    steps.push(Step::Dir {
-                        path,
-                        exists: full.is_dir(),
-                    });
-                }
-            }
-            Action::File { contents, .. } => match read(&full) {
-                Err(problem) => problems.push(problem),
-                Ok(old) => {
-                    let conflict = old.as_ref().is_some_and(|old| old != contents);
-                    let step = Step::File {
-                        path: path.clone(),
-                        old,
-                        new: contents.clone(),
-                        conflict,
-                    };
-                    upsert(&mut steps, &mut index, path, step);
-                }
-            },
-            Action::Inject {
-                marker,
-                snippet,
-                key,
-                ..
-            } => {
-                let current = match index.get(&path).map(|&i| &steps[i]) {
-                    Some(Step::File { new, .. }) => Ok(Some(new.clone())),
-                    _ => read(&full),
-                };
-                match current {
-                    Err(problem) => problems.push(problem),
-                    Ok(None) => problems.push(Error::injection_target_missing(&path, snippet)),
-                    Ok(Some(text)) => match injected(&path, &text, marker, snippet, key.as_deref())
-                    {
-                        Injection::AlreadyPresent => {
-                            if !index.contains_key(&path) {
-                                let step = Step::File {
-                                    path: path.clone(),
-                                    old: Some(text.clone()),
-                                    new: text,
-                                    conflict: false,
-                                };
-                                upsert(&mut steps, &mut index, path, step);
-                            }
-                        }
-                        Injection::AnchorMissing => {
-                            problems.push(Error::anchor_missing(&path, marker, snippet))
-                        }
-                        Injection::Injected(new) => match index.get(&path) {
-                            Some(&i) => {
-                                if let Step::File { new: planned, .. } = &mut steps[i] {
-                                    *planned = new;
-                                }
-                            }
-                            None => {
-                                let step = Step::File {
-                                    path: path.clone(),
-                                    old: Some(text),
-                                    new,
-                                    conflict: false,
-                                };
-                                upsert(&mut steps, &mut index, path, step);
-                            }
-                        },
-                    },
-                }
-            }
-        }
-    }
-    if problems.is_empty() {
-        Ok(steps)
-    } else {
-        Err(Error::Problems(problems))
-    }
-}
-
-/// Injects, then lays out an injected Rust file as rustfmt would (a route split over lines).
-fn injected(path: &Path, text: &str, marker: &str, snippet: &str, key: Option<&str>) -> Injection {
-    match inject(text, marker, snippet, key) {
-        Injection::Injected(new) if path.extension().is_some_and(|e| e == "rs") => {
-            Injection::Injected(crate::rustfmt::format(new))
-        }
-        other => other,
-    }
-}
-
-fn upsert(steps: &mut Vec<Step>, index: &mut HashMap<PathBuf, usize>, path: PathBuf, step: Step) {
-    match index.get(&path) {
-        Some(&i) => steps[i] = step,
-        None => {
-            index.insert(path, steps.len());
-            steps.push(step);
-        }
-    }
-}
-
-/// A file or folder in the way of a path's parent folders.
-fn blocked_parent(base: &Path, path: &Path) -> Option<String> {
-    let mut parent = path.parent();
-    while let Some(dir) = parent.filter(|p| !p.as_os_str().is_empty()) {
-        let full = base.join(dir);
-        if full.exists() && !full.is_dir() {
-            return Some(format!("{} exists and is not a folder", display(dir)));
-        }
-        parent = dir.parent();
-    }
-    None
-}
-
-/// The current text of a file: `None` when absent, a problem when it cannot be used.
-fn read(full: &Path) -> Result<Option<String>, String> {
-    match std::fs::read(full) {
-        Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| {
-            format!(
-                "{} is not UTF-8 text; move it away and run again",
-                full.display()
-            )
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(_) if full.is_dir() => Err(format!(
-            "{} is a folder where a file belongs",
-            full.display()
-        )),
-        Err(e) => Err(format!("cannot read {}: {e}", full.display())),
-    }
 }
 
 /// Decides every conflict before anything is written.

@@ -15,6 +15,7 @@ pub mod inject;
 pub mod names;
 pub mod plan;
 pub mod prompt;
+mod resolve;
 pub mod rustfmt;
 pub mod shell;
 pub mod templates;

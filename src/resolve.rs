@@ -1,0 +1,184 @@
+//! The first half of applying a plan: read what is on disk for every action and compute the
+//! final text of every file, collecting every problem (a file in the way of a folder, a
+//! missing marker) instead of stopping at the first, so the user sees them all at once.
+
+use crate::apply::display;
+use crate::error::Error;
+use crate::inject::{inject, Injection};
+use crate::plan::{Action, Plan};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// One resolved action.
+#[derive(Debug)]
+pub(crate) enum Step {
+    Dir {
+        path: PathBuf,
+        exists: bool,
+    },
+    File {
+        path: PathBuf,
+        old: Option<String>,
+        new: String,
+        conflict: bool,
+    },
+}
+
+/// Every step of `plan` inside `base`, or every problem found.
+pub(crate) fn resolve(plan: &Plan, base: &Path) -> Result<Vec<Step>, Error> {
+    let mut resolver = Resolver {
+        base,
+        steps: Vec::new(),
+        index: HashMap::new(),
+        problems: Vec::new(),
+    };
+    for action in &plan.actions {
+        let path = action.path().clone();
+        if let Some(problem) = blocked_parent(base, &path) {
+            resolver.problems.push(problem);
+            continue;
+        }
+        let result = match action {
+            Action::Dir(_) => resolver.dir(path),
+            Action::File { contents, .. } => resolver.file(path, contents),
+            Action::Inject {
+                marker,
+                snippet,
+                key,
+                ..
+            } => resolver.inject(path, marker, snippet, key.as_deref()),
+        };
+        if let Err(problem) = result {
+            resolver.problems.push(problem);
+        }
+    }
+    if resolver.problems.is_empty() {
+        Ok(resolver.steps)
+    } else {
+        Err(Error::Problems(resolver.problems))
+    }
+}
+
+/// The steps so far, by path, and the problems found.
+struct Resolver<'a> {
+    base: &'a Path,
+    steps: Vec<Step>,
+    index: HashMap<PathBuf, usize>,
+    problems: Vec<String>,
+}
+
+impl Resolver<'_> {
+    fn dir(&mut self, path: PathBuf) -> Result<(), String> {
+        let full = self.base.join(&path);
+        if full.exists() && !full.is_dir() {
+            return Err(format!("{} exists and is not a folder", display(&path)));
+        }
+        if !self.index.contains_key(&path) {
+            let exists = full.is_dir();
+            self.upsert(Step::Dir { path, exists });
+        }
+        Ok(())
+    }
+
+    fn file(&mut self, path: PathBuf, contents: &str) -> Result<(), String> {
+        let old = read(&self.base.join(&path))?;
+        let conflict = old.as_ref().is_some_and(|old| old != contents);
+        self.upsert(Step::File {
+            path,
+            old,
+            new: contents.to_owned(),
+            conflict,
+        });
+        Ok(())
+    }
+
+    /// Injects into the file's planned text if an earlier action made it, else into the disk's.
+    fn inject(
+        &mut self,
+        path: PathBuf,
+        marker: &str,
+        snippet: &str,
+        key: Option<&str>,
+    ) -> Result<(), String> {
+        let planned = self.index.get(&path).copied();
+        let text = match planned.map(|i| &self.steps[i]) {
+            Some(Step::File { new, .. }) => new.clone(),
+            _ => read(&self.base.join(&path))?
+                .ok_or_else(|| Error::injection_target_missing(&path, snippet))?,
+        };
+        match injected(&path, &text, marker, snippet, key) {
+            Injection::AnchorMissing => return Err(Error::anchor_missing(&path, marker, snippet)),
+            Injection::AlreadyPresent if planned.is_none() => self.upsert(Step::File {
+                path,
+                old: Some(text.clone()),
+                new: text,
+                conflict: false,
+            }),
+            Injection::AlreadyPresent => {}
+            Injection::Injected(new) => match planned.map(|i| &mut self.steps[i]) {
+                Some(Step::File { new: text, .. }) => *text = new,
+                _ => self.upsert(Step::File {
+                    path,
+                    old: Some(text),
+                    new,
+                    conflict: false,
+                }),
+            },
+        }
+        Ok(())
+    }
+
+    fn upsert(&mut self, step: Step) {
+        let path = match &step {
+            Step::Dir { path, .. } | Step::File { path, .. } => path.clone(),
+        };
+        match self.index.get(&path) {
+            Some(&i) => self.steps[i] = step,
+            None => {
+                self.index.insert(path, self.steps.len());
+                self.steps.push(step);
+            }
+        }
+    }
+}
+
+/// Injects, then lays out an injected Rust file as rustfmt would (a route split over lines).
+fn injected(path: &Path, text: &str, marker: &str, snippet: &str, key: Option<&str>) -> Injection {
+    match inject(text, marker, snippet, key) {
+        Injection::Injected(new) if path.extension().is_some_and(|e| e == "rs") => {
+            Injection::Injected(crate::rustfmt::format(new))
+        }
+        other => other,
+    }
+}
+
+/// A file or folder in the way of a path's parent folders.
+fn blocked_parent(base: &Path, path: &Path) -> Option<String> {
+    let mut parent = path.parent();
+    while let Some(dir) = parent.filter(|p| !p.as_os_str().is_empty()) {
+        let full = base.join(dir);
+        if full.exists() && !full.is_dir() {
+            return Some(format!("{} exists and is not a folder", display(dir)));
+        }
+        parent = dir.parent();
+    }
+    None
+}
+
+/// The current text of a file: `None` when absent, a problem when it cannot be used.
+fn read(full: &Path) -> Result<Option<String>, String> {
+    match std::fs::read(full) {
+        Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| {
+            format!(
+                "{} is not UTF-8 text; move it away and run again",
+                full.display()
+            )
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(_) if full.is_dir() => Err(format!(
+            "{} is a folder where a file belongs",
+            full.display()
+        )),
+        Err(e) => Err(format!("cannot read {}: {e}", full.display())),
+    }
+}
