@@ -20,6 +20,12 @@ fn a_new_app_builds_serves_and_stops_cleanly() {
     cargo(&app, &["clippy", "--all-targets", "--", "-D", "warnings"]);
     cargo(&app, &["fmt", "--check"]);
 
+    let version = std::process::Command::new(common::app::apps_target_dir().join("debug/chatapp"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&version.stdout), "chatapp 0.1.0\n");
+
     let running = RunningApp::start(&app, "chatapp", &[]);
     let response = get(running.port, "/").unwrap();
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");

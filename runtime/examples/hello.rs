@@ -9,5 +9,5 @@ fn routes() -> Router<AppState> {
 }
 
 fn main() -> std::process::ExitCode {
-    tspawn_runtime::run(routes)
+    tspawn_runtime::run(env!("CARGO_PKG_VERSION"), routes)
 }

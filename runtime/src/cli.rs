@@ -1,6 +1,7 @@
 //! The app binary: `APP [-p PORT] [-e ENV] [-r DIR]`, after TreeFrog's `treefrog -p PORT -e ENV`.
 //!
-//! A generated app's `main` is one line, `tspawn_runtime::run(routes)`; everything here
+//! A generated app's `main` is one line,
+//! `tspawn_runtime::run(env!("CARGO_PKG_VERSION"), routes)`; everything here
 //! delegates to the library functions a test can call on its own ([`Config::load`],
 //! [`connect`], [`app`], [`serve`]).
 
@@ -42,10 +43,11 @@ struct Args {
 /// Runs the app: parses arguments, loads the config, starts logging, connects to the
 /// database (applying migrations), listens and serves until Ctrl-C or SIGTERM.
 ///
+/// `version` is what `--version` prints: the app's own (`env!("CARGO_PKG_VERSION")`).
 /// Returns success after a clean shutdown. A start-up failure prints one `error: ...` line
 /// on stderr and returns failure; a bad argument prints clap's message and returns 2.
-pub fn run(routes: fn() -> Router<AppState>) -> ExitCode {
-    let args = match parse_args() {
+pub fn run(version: &'static str, routes: fn() -> Router<AppState>) -> ExitCode {
+    let args = match parse_args(version) {
         Ok(args) => args,
         Err(error) => {
             // Printing can only fail on a closed stderr, where there is no one to tell.
@@ -63,7 +65,7 @@ pub fn run(routes: fn() -> Router<AppState>) -> ExitCode {
 }
 
 /// Parses the process arguments, naming the command after the app's binary.
-fn parse_args() -> Result<Args, clap::Error> {
+fn parse_args(version: &'static str) -> Result<Args, clap::Error> {
     let name = std::env::args_os()
         .next()
         .and_then(|arg0| {
@@ -76,6 +78,7 @@ fn parse_args() -> Result<Args, clap::Error> {
     let matches = Args::command()
         .name(name.clone())
         .bin_name(name)
+        .version(version)
         .try_get_matches()?;
     Args::from_arg_matches(&matches)
 }
