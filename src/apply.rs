@@ -75,26 +75,36 @@ fn settle_conflicts(
     let mut unresolved = Vec::new();
     let mut policy = policy;
     for step in steps.iter_mut() {
-        let Step::File {
-            path,
-            old: Some(old),
-            new,
-            conflict,
-        } = step
-        else {
-            continue;
+        let (path, question, old, new, conflict) = match step {
+            Step::File {
+                path,
+                old: Some(old),
+                new,
+                conflict: conflict @ true,
+            } => {
+                let question = format!("Overwrite {}?", display(path));
+                (path, question, &*old, &*new, conflict)
+            }
+            Step::Remove {
+                path,
+                old,
+                generated,
+                conflict: conflict @ true,
+            } => {
+                let question =
+                    format!("Remove {} (changed since it was generated)?", display(path));
+                (path, question, &*old, &*generated, conflict)
+            }
+            _ => continue,
         };
-        if !*conflict {
-            continue;
-        }
-        let overwrite = match policy {
+        let go_ahead = match policy {
             OnConflict::Overwrite => true,
             OnConflict::Skip => false,
             OnConflict::Fail => {
                 unresolved.push(path.clone());
                 continue;
             }
-            OnConflict::Ask => match prompt.ask(shell, &display(path), old, new)? {
+            OnConflict::Ask => match prompt.ask(shell, &question, &display(path), old, new)? {
                 Answer::Yes => true,
                 Answer::No => false,
                 Answer::All => {
@@ -104,11 +114,8 @@ fn settle_conflicts(
                 Answer::Quit => return Err(Error::Aborted),
             },
         };
-        if overwrite {
-            *conflict = false;
-        } else {
-            *new = old.clone();
-        }
+        // A conflict left standing means "keep the file as it is".
+        *conflict = !go_ahead;
     }
     if unresolved.is_empty() {
         Ok(())
@@ -118,30 +125,35 @@ fn settle_conflicts(
 }
 
 fn status(step: &Step) -> (Verb, PathBuf) {
-    match step {
-        Step::Dir { path, exists } => (
-            if *exists {
-                Verb::Identical
-            } else {
-                Verb::Created
-            },
-            path.clone(),
-        ),
+    let (verb, path) = match step {
+        Step::Dir { path, exists: true } => (Verb::Identical, path),
+        Step::Dir {
+            path,
+            exists: false,
+        } => (Verb::Created, path),
+        Step::File {
+            path, old: None, ..
+        } => (Verb::Created, path),
         Step::File {
             path,
-            old,
-            new,
-            conflict,
-        } => {
-            let verb = match old {
-                None => Verb::Created,
-                Some(_) if *conflict => Verb::Skipped,
-                Some(old) if old == new => Verb::Identical,
-                Some(_) => Verb::Updated,
-            };
-            (verb, path.clone())
+            conflict: true,
+            ..
         }
-    }
+        | Step::Remove {
+            path,
+            conflict: true,
+            ..
+        } => (Verb::Skipped, path),
+        Step::File {
+            path,
+            old: Some(old),
+            new,
+            ..
+        } if old == new => (Verb::Identical, path),
+        Step::File { path, .. } => (Verb::Updated, path),
+        Step::Remove { path, .. } => (Verb::Removed, path),
+    };
+    (verb, path.clone())
 }
 
 /// The disk changes the resolved steps need, in order.
@@ -163,6 +175,11 @@ fn writes(steps: &[Step]) -> Vec<Write> {
                 contents: new.clone(),
                 old: old.clone(),
             }),
+            Step::Remove {
+                path,
+                conflict: false,
+                ..
+            } => Some(Write::Remove(path.clone())),
             _ => None,
         })
         .collect()

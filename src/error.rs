@@ -37,6 +37,9 @@ pub enum Error {
     #[error("`tspawn {0}` is not built yet in tspawn {version}; `tspawn -h` lists what is", version = env!("CARGO_PKG_VERSION"))]
     NotBuilt(&'static str),
 
+    #[error("nothing called `{0}` to delete here: `tspawn delete` knows WebSocket endpoints (src/endpoints/NAME_endpoint.rs) so far")]
+    NothingToDelete(String),
+
     #[error("{0}")]
     Template(String),
 }

@@ -1,7 +1,8 @@
 //! All-or-nothing writing. Every new file is first written beside its target under a temporary
-//! name; only when all of them are on disk are they renamed into place. If any step fails, the
-//! folders made, the temporary files and the files already renamed are undone, so a failure
-//! part-way (a full disk, a read-only folder) leaves the tree as it was.
+//! name, and every file to delete is first moved aside; only when all of that succeeded are the
+//! new files renamed into place and the moved-aside ones deleted. If any step fails, the
+//! folders made, the temporary files, the renamed files and the moved files are undone, so a
+//! failure part-way (a full disk, a read-only folder) leaves the tree as it was.
 
 use crate::error::Error;
 use std::fs;
@@ -16,13 +17,18 @@ pub enum Write {
         contents: String,
         old: Option<String>,
     },
+    /// A file to delete.
+    Remove(PathBuf),
 }
 
 /// What has been done so far, so it can be undone.
 #[derive(Default)]
 struct Transaction {
     made_dirs: Vec<PathBuf>,
+    /// (temporary file, target, the target's old text) per file written.
     staged: Vec<(PathBuf, PathBuf, Option<String>)>,
+    /// (target, where it was moved aside) per file removed.
+    set_aside: Vec<(PathBuf, PathBuf)>,
     renamed: usize,
 }
 
@@ -30,10 +36,18 @@ struct Transaction {
 pub fn commit(base: &Path, writes: &[Write]) -> Result<(), Error> {
     let mut tx = Transaction::default();
     let result = tx.stage(base, writes).and_then(|()| tx.rename_all());
-    if result.is_err() {
-        tx.roll_back();
+    match result {
+        Ok(()) => {
+            for (_, aside) in &tx.set_aside {
+                let _ = fs::remove_file(aside);
+            }
+            Ok(())
+        }
+        Err(error) => {
+            tx.roll_back();
+            Err(error)
+        }
     }
-    result
 }
 
 impl Transaction {
@@ -49,13 +63,19 @@ impl Transaction {
                     let target = base.join(path);
                     let parent = target.parent().expect("a file path has a parent");
                     self.make_dirs(parent)?;
-                    let temp = temp_path(&target);
+                    let temp = side_path(&target, "new");
                     fs::write(&temp, contents).map_err(|e| Error::io(&temp, e))?;
                     // The rename replaces the inode: keep an existing file's mode.
                     if let Ok(meta) = fs::metadata(&target) {
                         let _ = fs::set_permissions(&temp, meta.permissions());
                     }
                     self.staged.push((temp, target, old.clone()));
+                }
+                Write::Remove(path) => {
+                    let target = base.join(path);
+                    let aside = side_path(&target, "old");
+                    fs::rename(&target, &aside).map_err(|e| Error::io(&target, e))?;
+                    self.set_aside.push((target, aside));
                 }
             }
         }
@@ -83,7 +103,8 @@ impl Transaction {
         Ok(())
     }
 
-    /// Best effort: put back old contents, remove new files, temp files and new folders.
+    /// Best effort: put back old contents and moved files, remove new files, temporary files
+    /// and new folders.
     fn roll_back(&mut self) {
         for (i, (temp, target, old)) in self.staged.iter().enumerate().rev() {
             if i < self.renamed {
@@ -95,6 +116,9 @@ impl Transaction {
                 let _ = fs::remove_file(temp);
             }
         }
+        for (target, aside) in self.set_aside.iter().rev() {
+            let _ = fs::rename(aside, target);
+        }
         for dir in self.made_dirs.iter().rev() {
             let _ = fs::remove_dir(dir);
         }
@@ -102,10 +126,10 @@ impl Transaction {
 }
 
 /// `.main.rs.tspawn-new` beside `main.rs`: same folder, so the rename is atomic.
-fn temp_path(target: &Path) -> PathBuf {
+fn side_path(target: &Path, suffix: &str) -> PathBuf {
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
-    target.with_file_name(format!(".{name}.tspawn-new"))
+    target.with_file_name(format!(".{name}.tspawn-{suffix}"))
 }

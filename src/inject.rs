@@ -85,20 +85,49 @@ fn squash(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
-/// Removes the lines `inject` added, for `tspawn delete`; `None` when they are not there.
+/// Removes what `inject` added, for `tspawn delete`; `None` when it is not there. The
+/// snippet is matched with whitespace ignored, so a route rustfmt split over several lines is
+/// found too; lines left empty by the removal go with it.
 pub fn eject(text: &str, snippet: &str) -> Option<String> {
-    let wanted: Vec<&str> = snippet.lines().map(str::trim).collect();
-    let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    let start = lines
-        .windows(wanted.len())
-        .position(|w| w.iter().map(|l| l.trim()).eq(wanted.iter().copied()))?;
-    let mut out = String::with_capacity(text.len());
-    for (i, line) in lines.iter().enumerate() {
-        if i < start || i >= start + wanted.len() {
-            out.push_str(line);
-        }
+    // The text's non-whitespace bytes, each with its offset in the text.
+    let (squashed, offsets): (Vec<u8>, Vec<usize>) = text
+        .char_indices()
+        .filter(|(_, c)| !c.is_whitespace())
+        .flat_map(|(at, c)| {
+            let mut buf = [0; 4];
+            let bytes = c.encode_utf8(&mut buf).as_bytes().to_vec();
+            bytes.into_iter().enumerate().map(move |(i, b)| (b, at + i))
+        })
+        .unzip();
+    let (squashed, offsets): (Vec<u8>, Vec<usize>) = without_trailing_commas(&squashed)
+        .map(|i| (squashed[i], offsets[i]))
+        .unzip();
+    let squashed_snippet = squash(snippet).into_bytes();
+    let wanted: Vec<u8> = without_trailing_commas(&squashed_snippet)
+        .map(|i| squashed_snippet[i])
+        .collect();
+    if wanted.is_empty() {
+        return None;
     }
-    Some(out)
+    let first = squashed
+        .windows(wanted.len())
+        .position(|w| w == wanted.as_slice())?;
+    let mut start = offsets[first];
+    let mut end = offsets[first + wanted.len() - 1] + 1;
+    // Take whole lines when the snippet filled them.
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
+    if text[line_start..start].trim().is_empty() && text[end..line_end].trim().is_empty() {
+        start = line_start;
+        end = line_end;
+    }
+    Some(format!("{}{}", &text[..start], &text[end..]))
+}
+
+/// Indices of `bytes` without the commas rustfmt adds before a closing bracket.
+fn without_trailing_commas(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    (0..bytes.len())
+        .filter(|&i| !(bytes[i] == b',' && matches!(bytes.get(i + 1), Some(b')' | b']' | b'}'))))
 }
 
 /// Whether the snippet's lines appear consecutively, ignoring indentation.
@@ -186,5 +215,24 @@ mod tests {
             Injection::AnchorMissing
         );
         assert_eq!(eject("fn main() {}\n", "x"), None);
+    }
+
+    #[test]
+    fn eject_finds_a_snippet_rustfmt_reflowed() {
+        let one = "    Router::new().route(\"/x\", endpoint::<X>())\n    // m\n";
+        assert_eq!(
+            eject(one, ".route(\"/x\", endpoint::<X>())").as_deref(),
+            Some("    Router::new()\n    // m\n")
+        );
+        let split = "    Router::new()\n        .route(\n            \"/x\",\n            endpoint::<X>(),\n        )\n    // m\n";
+        assert_eq!(
+            eject(split, ".route(\"/x\", endpoint::<X>())"),
+            Some("    Router::new()\n    // m\n".into())
+        );
+        let toml = "[a]\nk = 1\n\n# c\n[b]\nk = 2 # two\n# m\n";
+        assert_eq!(
+            eject(toml, "# c\n[b]\nk = 2 # two").as_deref(),
+            Some("[a]\nk = 1\n\n# m\n")
+        );
     }
 }

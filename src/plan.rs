@@ -1,5 +1,6 @@
 //! A plan is what a generator wants done, computed entirely in memory: folders to make, files to
-//! write, snippets to inject at markers. Generators only build plans; [`crate::apply`] is the one
+//! write, snippets to inject at markers (and, reversed for `tspawn delete`, files to remove and
+//! snippets to take out). Generators only build plans; [`crate::apply`] is the one
 //! place that reads the disk to decide outcomes and the one place that writes.
 
 use std::path::PathBuf;
@@ -19,12 +20,44 @@ pub enum Action {
         snippet: String,
         key: Option<String>,
     },
+    /// A file tspawn wrote, removed if it still holds `contents`.
+    Remove { path: PathBuf, contents: String },
+    /// An injected snippet taken out again; `key` tells an edited snippet from a missing one.
+    Eject {
+        path: PathBuf,
+        snippet: String,
+        key: Option<String>,
+    },
 }
 
 impl Action {
+    /// The action that undoes this one, for `tspawn delete`: a file is removed if it is
+    /// still what was generated, an injected snippet is taken out; folders stay.
+    pub fn reverse(&self) -> Option<Action> {
+        match self {
+            Action::Dir(_) => None,
+            Action::File { path, contents } => Some(Action::Remove {
+                path: path.clone(),
+                contents: contents.clone(),
+            }),
+            Action::Inject {
+                path, snippet, key, ..
+            } => Some(Action::Eject {
+                path: path.clone(),
+                snippet: snippet.clone(),
+                key: key.clone(),
+            }),
+            Action::Remove { .. } | Action::Eject { .. } => None,
+        }
+    }
+
     pub fn path(&self) -> &PathBuf {
         match self {
-            Action::Dir(path) | Action::File { path, .. } | Action::Inject { path, .. } => path,
+            Action::Dir(path)
+            | Action::File { path, .. }
+            | Action::Inject { path, .. }
+            | Action::Remove { path, .. }
+            | Action::Eject { path, .. } => path,
         }
     }
 }
@@ -36,6 +69,13 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The plan that undoes this one (see [`Action::reverse`]).
+    pub fn reverse(&self) -> Plan {
+        Plan {
+            actions: self.actions.iter().filter_map(Action::reverse).collect(),
+        }
+    }
+
     pub fn dir(&mut self, path: impl Into<PathBuf>) {
         self.actions.push(Action::Dir(path.into()));
     }

@@ -20,8 +20,15 @@ pub enum Answer {
 
 /// Something that can settle a conflict.
 pub trait Prompt {
-    fn ask(&mut self, shell: &mut Shell, path: &str, old: &str, new: &str)
-        -> Result<Answer, Error>;
+    /// Asks `question` ("Overwrite src/routes.rs?"); `d` shows `old` against `new`.
+    fn ask(
+        &mut self,
+        shell: &mut Shell,
+        question: &str,
+        path: &str,
+        old: &str,
+        new: &str,
+    ) -> Result<Answer, Error>;
 }
 
 /// Reads answers from a line-based input.
@@ -35,19 +42,20 @@ impl<R: BufRead> LinePrompt<R> {
     }
 }
 
-const HELP: &str = "  y - overwrite this file\n  n - keep this file as it is\n  a - overwrite this and all \
+const HELP: &str = "  y - yes, for this file\n  n - no: keep this file as it is\n  a - yes, for this and all \
                     remaining conflicts\n  q - quit; nothing is written\n  d - show the changes\n  h - help\n";
 
 impl<R: BufRead> Prompt for LinePrompt<R> {
     fn ask(
         &mut self,
         shell: &mut Shell,
+        question: &str,
         path: &str,
         old: &str,
         new: &str,
     ) -> Result<Answer, Error> {
         loop {
-            shell.always(&format!("Overwrite {path}? [ynaqdh] "));
+            shell.always(&format!("{question} [ynaqdh] "));
             let mut line = String::new();
             let read = self
                 .input
@@ -84,7 +92,11 @@ mod tests {
     fn reads_one_answer_per_line_and_shows_diff_and_help() {
         let mut shell = Shell::from_write(std::io::sink(), false);
         let mut prompt = LinePrompt::new("d\nwhat\ny\nn\na\n".as_bytes());
-        let mut ask = || prompt.ask(&mut shell, "f", "a\n", "b\n").unwrap();
+        let mut ask = || {
+            prompt
+                .ask(&mut shell, "Overwrite f?", "f", "a\n", "b\n")
+                .unwrap()
+        };
         assert_eq!(ask(), Answer::Yes);
         assert_eq!(ask(), Answer::No);
         assert_eq!(ask(), Answer::All);

@@ -4,7 +4,7 @@
 
 use crate::apply::display;
 use crate::error::Error;
-use crate::inject::{inject, Injection};
+use crate::inject::{eject, inject, Injection};
 use crate::plan::{Action, Plan};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -20,6 +20,13 @@ pub(crate) enum Step {
         path: PathBuf,
         old: Option<String>,
         new: String,
+        conflict: bool,
+    },
+    /// A generated file to remove; `conflict` when it changed since it was generated.
+    Remove {
+        path: PathBuf,
+        old: String,
+        generated: String,
         conflict: bool,
     },
 }
@@ -47,6 +54,8 @@ pub(crate) fn resolve(plan: &Plan, base: &Path) -> Result<Vec<Step>, Error> {
                 key,
                 ..
             } => resolver.inject(path, marker, snippet, key.as_deref()),
+            Action::Remove { contents, .. } => resolver.remove(path, contents),
+            Action::Eject { snippet, key, .. } => resolver.eject(path, snippet, key.as_deref()),
         };
         if let Err(problem) = result {
             resolver.problems.push(problem);
@@ -128,9 +137,68 @@ impl Resolver<'_> {
         Ok(())
     }
 
+    /// Nothing to do when the file is already gone.
+    fn remove(&mut self, path: PathBuf, generated: &str) -> Result<(), String> {
+        if let Some(old) = read(&self.base.join(&path))? {
+            let conflict = old != generated;
+            let generated = generated.to_owned();
+            self.upsert(Step::Remove {
+                path,
+                old,
+                generated,
+                conflict,
+            });
+        }
+        Ok(())
+    }
+
+    /// Takes a snippet out of the file's current (or already planned) text.
+    fn eject(&mut self, path: PathBuf, snippet: &str, key: Option<&str>) -> Result<(), String> {
+        let planned = self.index.get(&path).copied();
+        let text = match planned.map(|i| &self.steps[i]) {
+            Some(Step::File { new, .. }) => new.clone(),
+            _ => match read(&self.base.join(&path))? {
+                Some(text) => text,
+                None => return Ok(()),
+            },
+        };
+        let Some(new) = eject(&text, snippet) else {
+            if key.is_some_and(|key| squash(&text).contains(&squash(key))) {
+                return Err(format!(
+                    "{} holds an edited copy of what tspawn added; remove it by hand, then run \
+                     delete again:\n{}",
+                    display(&path),
+                    snippet
+                        .lines()
+                        .map(|l| format!("        {l}"))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                ));
+            }
+            return Ok(());
+        };
+        let new = if path.extension().is_some_and(|e| e == "rs") {
+            crate::rustfmt::format(new)
+        } else {
+            new
+        };
+        match planned.map(|i| &mut self.steps[i]) {
+            Some(Step::File { new: text, .. }) => *text = new,
+            _ => self.upsert(Step::File {
+                path,
+                old: Some(text),
+                new,
+                conflict: false,
+            }),
+        }
+        Ok(())
+    }
+
     fn upsert(&mut self, step: Step) {
         let path = match &step {
-            Step::Dir { path, .. } | Step::File { path, .. } => path.clone(),
+            Step::Dir { path, .. } | Step::File { path, .. } | Step::Remove { path, .. } => {
+                path.clone()
+            }
         };
         match self.index.get(&path) {
             Some(&i) => self.steps[i] = step,
@@ -150,6 +218,10 @@ fn injected(path: &Path, text: &str, marker: &str, snippet: &str, key: Option<&s
         }
         other => other,
     }
+}
+
+fn squash(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 /// A file or folder in the way of a path's parent folders.

@@ -68,7 +68,6 @@ fn subcommands_not_built_yet_fail_and_say_so() {
         &["mailer", "info", "send"],
         &["api", "blog"],
         &["helper", "text"],
-        &["delete", "blog"],
         &["--show-tables"],
         &["--show-collections"],
     ];

@@ -6,7 +6,8 @@
 //! then PostgreSQL.
 //!
 //! [`connect`] applies the SQL files in `ROOT/db/migrations` before the server accepts
-//! anything, so a handler never sees an old schema.
+//! anything, so a handler never sees an old schema. A migration that was applied and whose
+//! file is gone since (`tspawn delete` removed what it generated) is not an error.
 
 use std::path::Path;
 
@@ -60,7 +61,8 @@ async fn migrate(pool: &Db, dir: &Path) -> Result<()> {
         path: dir.to_owned(),
         source,
     };
-    let migrator = sqlx::migrate::Migrator::new(dir).await.map_err(failed)?;
+    let mut migrator = sqlx::migrate::Migrator::new(dir).await.map_err(failed)?;
+    migrator.set_ignore_missing(true);
     let _guard = MIGRATE_LOCK.lock().await;
     migrator.run(pool).await.map_err(failed)
 }

@@ -1,6 +1,7 @@
 //! One module per subcommand. A generator reads what it needs (the app root, a schema), builds
 //! a [`Plan`] in memory and never writes; `crate::run` applies it.
 
+mod delete;
 mod new;
 mod websocket;
 
@@ -23,6 +24,7 @@ pub fn generate(command: &Command, ctx: &Context) -> Result<Generated, Error> {
     match command {
         Command::New { name, db } => new::generate(ctx, name, *db),
         Command::Websocket { name, bare } => websocket::generate(ctx, name, *bare),
+        Command::Delete { name } => delete::generate(ctx, name),
         other => Err(Error::NotBuilt(other.name())),
     }
 }

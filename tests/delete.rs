@@ -1,0 +1,135 @@
+//! `tspawn delete NAME`: generate then delete gives back the original tree; files changed
+//! since generation are kept unless forced; edited injections stop it with a clear message.
+
+mod common;
+
+use common::{read_tree, tspawn};
+use predicates::prelude::*;
+use std::path::PathBuf;
+
+fn new_app() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    tspawn(dir.path())
+        .args(["-q", "new", "chatapp"])
+        .assert()
+        .success();
+    let root = dir.path().join("chatapp");
+    (dir, root)
+}
+
+#[test]
+fn generate_then_delete_gives_back_the_original_tree() {
+    let (_dir, root) = new_app();
+    let original = read_tree(&root);
+    for args in [
+        &["websocket", "chat"][..],
+        &["w", "lobby", "--bare"],
+        &["w", "chat_room_notifications_feed"],
+    ] {
+        tspawn(&root).args(args).assert().success();
+    }
+    tspawn(&root)
+        .args(["delete", "chat"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "removed  src/endpoints/chat_endpoint.rs",
+        ))
+        .stderr(predicate::str::contains(
+            "removed  db/migrations/20261127120000_create_chat_messages.sql",
+        ))
+        .stderr(predicate::str::contains("updated  src/routes.rs"));
+    tspawn(&root).args(["d", "lobby"]).assert().success();
+    tspawn(&root)
+        .args(["d", "ChatRoomNotificationsFeedEndpoint"])
+        .assert()
+        .success();
+    let after = read_tree(&root);
+    let changed: Vec<&String> = original
+        .keys()
+        .chain(after.keys())
+        .filter(|k| original.get(*k) != after.get(*k))
+        .collect();
+    assert!(changed.is_empty(), "differs from the original: {changed:?}");
+}
+
+#[test]
+fn changed_files_are_kept_unless_forced() {
+    let (_dir, root) = new_app();
+    tspawn(&root)
+        .args(["-q", "websocket", "chat"])
+        .assert()
+        .success();
+    let page = root.join("public/chat.html");
+    std::fs::write(&page, "my own page\n").unwrap();
+    let before = read_tree(&root);
+    tspawn(&root)
+        .args(["delete", "chat"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("conflict  public/chat.html"));
+    assert_eq!(read_tree(&root), before, "a refused delete changes nothing");
+
+    tspawn(&root)
+        .args(["delete", "chat", "--skip"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("skipped  public/chat.html"))
+        .stderr(predicate::str::contains(
+            "removed  src/endpoints/chat_endpoint.rs",
+        ));
+    assert_eq!(std::fs::read_to_string(&page).unwrap(), "my own page\n");
+}
+
+#[test]
+fn forced_delete_removes_changed_files_too() {
+    let (_dir, root) = new_app();
+    tspawn(&root)
+        .args(["-q", "websocket", "chat"])
+        .assert()
+        .success();
+    std::fs::write(root.join("public/chat.html"), "my own page\n").unwrap();
+    tspawn(&root)
+        .args(["delete", "chat", "--force"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("removed  public/chat.html"));
+    assert!(!root.join("public/chat.html").exists());
+}
+
+#[test]
+fn edited_settings_stop_the_delete_with_what_to_remove() {
+    let (_dir, root) = new_app();
+    tspawn(&root)
+        .args(["-q", "websocket", "chat"])
+        .assert()
+        .success();
+    let config = std::fs::read_to_string(root.join("config/app.toml")).unwrap();
+    std::fs::write(
+        root.join("config/app.toml"),
+        config.replace("history = 30", "history = 5"),
+    )
+    .unwrap();
+    let before = read_tree(&root);
+    tspawn(&root)
+        .args(["delete", "chat"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "config/app.toml holds an edited copy",
+        ))
+        .stderr(predicate::str::contains("[default.chat_endpoint]"));
+    assert_eq!(read_tree(&root), before);
+}
+
+#[test]
+fn deleting_what_is_not_there_fails() {
+    let (_dir, root) = new_app();
+    let before = read_tree(&root);
+    tspawn(&root)
+        .args(["delete", "chat"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("nothing called `chat` to delete"));
+    assert_eq!(read_tree(&root), before);
+}
