@@ -15,8 +15,8 @@ pub enum Error {
     Problems(Vec<String>),
 
     #[error(
-        "{} differ from what tspawn would write; nothing was written. Rerun with --force to \
-         overwrite or --skip to keep them:\n{}",
+        "{} differ from what tspawn generates; nothing was written. Rerun with --force to \
+         overwrite (or remove) them anyway, or --skip to keep them:\n{}",
         if .0.len() == 1 { "1 file".to_owned() } else { format!("{} files", .0.len()) },
         .0.iter().map(|p| format!("{:>12}  {}", "conflict", display(p))).collect::<Vec<_>>().join("\n")
     )]
