@@ -61,6 +61,16 @@ impl Error {
         )
     }
 
+    /// The text for an injected snippet the user edited, which `delete` cannot take out.
+    pub fn edited_injection(path: &Path, snippet: &str) -> String {
+        format!(
+            "{} holds an edited copy of what tspawn added; remove it by hand, then run delete \
+             again:\n{}",
+            display(path),
+            indent(snippet)
+        )
+    }
+
     pub fn injection_target_missing(path: &Path, snippet: &str) -> String {
         format!(
             "{} is missing; it should hold these lines:\n{}",

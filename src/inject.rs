@@ -81,7 +81,7 @@ fn sort_group(line: &str) -> Option<&'static str> {
 }
 
 /// The text without any whitespace.
-fn squash(text: &str) -> String {
+pub(crate) fn squash(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 

@@ -4,7 +4,7 @@
 
 use crate::apply::display;
 use crate::error::Error;
-use crate::inject::{eject, inject, Injection};
+use crate::inject::{eject, inject, squash, Injection};
 use crate::plan::{Action, Plan};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -109,32 +109,22 @@ impl Resolver<'_> {
         snippet: &str,
         key: Option<&str>,
     ) -> Result<(), String> {
-        let planned = self.index.get(&path).copied();
-        let text = match planned.map(|i| &self.steps[i]) {
-            Some(Step::File { new, .. }) => new.clone(),
-            _ => read(&self.base.join(&path))?
-                .ok_or_else(|| Error::injection_target_missing(&path, snippet))?,
-        };
-        match injected(&path, &text, marker, snippet, key) {
-            Injection::AnchorMissing => return Err(Error::anchor_missing(&path, marker, snippet)),
-            Injection::AlreadyPresent if planned.is_none() => self.upsert(Step::File {
-                path,
-                old: Some(text.clone()),
-                new: text,
-                conflict: false,
-            }),
-            Injection::AlreadyPresent => {}
-            Injection::Injected(new) => match planned.map(|i| &mut self.steps[i]) {
-                Some(Step::File { new: text, .. }) => *text = new,
-                _ => self.upsert(Step::File {
-                    path,
-                    old: Some(text),
-                    new,
-                    conflict: false,
-                }),
-            },
+        let (planned, text) = self.current_text(&path)?;
+        let text = text.ok_or_else(|| Error::injection_target_missing(&path, snippet))?;
+        match inject(&text, marker, snippet, key) {
+            Injection::AnchorMissing => Err(Error::anchor_missing(&path, marker, snippet)),
+            // Listed as `identical`, so a rerun says what it found.
+            Injection::AlreadyPresent if planned.is_none() => {
+                self.set_text(planned, path, text.clone(), text);
+                Ok(())
+            }
+            Injection::AlreadyPresent => Ok(()),
+            Injection::Injected(new) => {
+                let new = laid_out(&path, new);
+                self.set_text(planned, path, text, new);
+                Ok(())
+            }
         }
-        Ok(())
     }
 
     /// Nothing to do when the file is already gone.
@@ -152,46 +142,45 @@ impl Resolver<'_> {
         Ok(())
     }
 
-    /// Takes a snippet out of the file's current (or already planned) text.
+    /// Takes a snippet out of the file's current (or already planned) text; an edited copy
+    /// (its key is there, its exact text is not) is a problem, a missing one is nothing to do.
     fn eject(&mut self, path: PathBuf, snippet: &str, key: Option<&str>) -> Result<(), String> {
-        let planned = self.index.get(&path).copied();
-        let text = match planned.map(|i| &self.steps[i]) {
-            Some(Step::File { new, .. }) => new.clone(),
-            _ => match read(&self.base.join(&path))? {
-                Some(text) => text,
-                None => return Ok(()),
-            },
-        };
-        let Some(new) = eject(&text, snippet) else {
-            if key.is_some_and(|key| squash(&text).contains(&squash(key))) {
-                return Err(format!(
-                    "{} holds an edited copy of what tspawn added; remove it by hand, then run \
-                     delete again:\n{}",
-                    display(&path),
-                    snippet
-                        .lines()
-                        .map(|l| format!("        {l}"))
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                ));
+        let (planned, text) = self.current_text(&path)?;
+        let Some(text) = text else { return Ok(()) };
+        match eject(&text, snippet) {
+            Some(new) => {
+                let new = laid_out(&path, new);
+                self.set_text(planned, path, text, new);
+                Ok(())
             }
-            return Ok(());
-        };
-        let new = if path.extension().is_some_and(|e| e == "rs") {
-            crate::rustfmt::format(new)
-        } else {
-            new
-        };
+            None if key.is_some_and(|key| squash(&text).contains(&squash(key))) => {
+                Err(Error::edited_injection(&path, snippet))
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// The step an earlier action planned for `path`, and the file's text as it stands after
+    /// that step (or on disk).
+    fn current_text(&self, path: &Path) -> Result<(Option<usize>, Option<String>), String> {
+        let planned = self.index.get(path).copied();
+        match planned.map(|i| &self.steps[i]) {
+            Some(Step::File { new, .. }) => Ok((planned, Some(new.clone()))),
+            _ => Ok((planned, read(&self.base.join(path))?)),
+        }
+    }
+
+    /// Records the file's new text: into the planned step if there is one, else as an update.
+    fn set_text(&mut self, planned: Option<usize>, path: PathBuf, old: String, new: String) {
         match planned.map(|i| &mut self.steps[i]) {
             Some(Step::File { new: text, .. }) => *text = new,
             _ => self.upsert(Step::File {
                 path,
-                old: Some(text),
+                old: Some(old),
                 new,
                 conflict: false,
             }),
         }
-        Ok(())
     }
 
     fn upsert(&mut self, step: Step) {
@@ -210,18 +199,13 @@ impl Resolver<'_> {
     }
 }
 
-/// Injects, then lays out an injected Rust file as rustfmt would (a route split over lines).
-fn injected(path: &Path, text: &str, marker: &str, snippet: &str, key: Option<&str>) -> Injection {
-    match inject(text, marker, snippet, key) {
-        Injection::Injected(new) if path.extension().is_some_and(|e| e == "rs") => {
-            Injection::Injected(crate::rustfmt::format(new))
-        }
-        other => other,
+/// An edited Rust file laid out as rustfmt would (a route split over lines, or joined).
+fn laid_out(path: &Path, text: String) -> String {
+    if path.extension().is_some_and(|e| e == "rs") {
+        crate::rustfmt::format(text)
+    } else {
+        text
     }
-}
-
-fn squash(text: &str) -> String {
-    text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 /// A file or folder in the way of a path's parent folders.
