@@ -3,23 +3,12 @@
 
 mod common;
 
-use common::{read_tree, tspawn};
+use common::{new_app, read_tree, tspawn};
 use predicates::prelude::*;
-use std::path::PathBuf;
-
-fn new_app() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    tspawn(dir.path())
-        .args(["-q", "new", "chatapp"])
-        .assert()
-        .success();
-    let root = dir.path().join("chatapp");
-    (dir, root)
-}
 
 #[test]
 fn generate_then_delete_gives_back_the_original_tree() {
-    let (_dir, root) = new_app();
+    let (_dir, root) = new_app("sqlite");
     let original = read_tree(&root);
     for args in [
         &["websocket", "chat"][..],
@@ -55,7 +44,7 @@ fn generate_then_delete_gives_back_the_original_tree() {
 
 #[test]
 fn changed_files_are_kept_unless_forced() {
-    let (_dir, root) = new_app();
+    let (_dir, root) = new_app("sqlite");
     tspawn(&root)
         .args(["-q", "websocket", "chat"])
         .assert()
@@ -83,7 +72,7 @@ fn changed_files_are_kept_unless_forced() {
 
 #[test]
 fn forced_delete_removes_changed_files_too() {
-    let (_dir, root) = new_app();
+    let (_dir, root) = new_app("sqlite");
     tspawn(&root)
         .args(["-q", "websocket", "chat"])
         .assert()
@@ -99,7 +88,7 @@ fn forced_delete_removes_changed_files_too() {
 
 #[test]
 fn edited_settings_stop_the_delete_with_what_to_remove() {
-    let (_dir, root) = new_app();
+    let (_dir, root) = new_app("sqlite");
     tspawn(&root)
         .args(["-q", "websocket", "chat"])
         .assert()
@@ -124,7 +113,7 @@ fn edited_settings_stop_the_delete_with_what_to_remove() {
 
 #[test]
 fn deleting_what_is_not_there_fails() {
-    let (_dir, root) = new_app();
+    let (_dir, root) = new_app("sqlite");
     let before = read_tree(&root);
     tspawn(&root)
         .args(["delete", "chat"])

@@ -6,7 +6,7 @@
 mod common;
 
 use common::app::cargo_with_env;
-use common::tspawn;
+use common::{new_app, tspawn};
 use std::process::Command;
 
 /// The server's URL, or `None` (skip) when it is not configured.
@@ -26,12 +26,7 @@ fn service_url(var: &str) -> Option<String> {
 
 /// Builds a chat app for `db` and runs its tests against `url` (the test environment).
 fn chat_app_passes_its_tests_on(db: &str, url: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    tspawn(dir.path())
-        .args(["-q", "new", "chatapp", "--db", db])
-        .assert()
-        .success();
-    let app = dir.path().join("chatapp");
+    let (_dir, app) = new_app(db);
     tspawn(&app)
         .args(["-q", "websocket", "chat"])
         .assert()

@@ -6,7 +6,7 @@
 mod common;
 
 use common::app::{cargo, RunningApp};
-use common::tspawn;
+use common::{new_app, tspawn};
 use futures_util::{SinkExt, StreamExt};
 use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
@@ -85,12 +85,7 @@ fn assert_refused(result: Result<Socket, WsError>, status: u16) {
 
 #[test]
 fn the_chat_app_works_end_to_end() {
-    let dir = tempfile::tempdir().unwrap();
-    tspawn(dir.path())
-        .args(["-q", "new", "chatapp"])
-        .assert()
-        .success();
-    let app = dir.path().join("chatapp");
+    let (_dir, app) = new_app("sqlite");
     tspawn(&app)
         .args(["-q", "websocket", "chat"])
         .assert()

@@ -3,20 +3,9 @@
 
 mod common;
 
-use common::{read_tree, tspawn};
+use common::{new_app, read_tree, tspawn};
 use predicates::prelude::*;
-use std::path::{Path, PathBuf};
-
-/// A fresh app in a temporary folder; returns the folder and the app root.
-fn new_app(db: &str) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    tspawn(dir.path())
-        .args(["-q", "new", "chatapp", "--db", db])
-        .assert()
-        .success();
-    let root = dir.path().join("chatapp");
-    (dir, root)
-}
+use std::path::Path;
 
 fn read(root: &Path, path: &str) -> String {
     std::fs::read_to_string(root.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))

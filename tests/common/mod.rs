@@ -22,6 +22,18 @@ pub fn tspawn(dir: &Path) -> Command {
     cmd
 }
 
+/// A fresh `chatapp` made by `tspawn new --db DB` in a temporary folder: the folder (keep it
+/// alive) and the app root.
+pub fn new_app(db: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    tspawn(dir.path())
+        .args(["-q", "new", "chatapp", "--db", db])
+        .assert()
+        .success();
+    let root = dir.path().join("chatapp");
+    (dir, root)
+}
+
 /// Every file under `root` (relative path -> contents), folders as "path/" -> "".
 pub fn read_tree(root: &Path) -> BTreeMap<String, String> {
     let mut tree = BTreeMap::new();
