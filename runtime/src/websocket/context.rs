@@ -4,7 +4,8 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 
 use axum::body::Bytes;
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 
 use super::hub::Registration;
 use super::{CloseCode, ConnId};
@@ -79,7 +80,7 @@ impl Context {
     /// ends and `on_close` gets `code`. Anything queued after it is dropped.
     pub fn close(&mut self, code: CloseCode) {
         let frame = CloseFrame {
-            code: code.0,
+            code: code.0.into(),
             reason: Utf8Bytes::from_static(""),
         };
         self.enqueue(Message::Close(Some(frame)));

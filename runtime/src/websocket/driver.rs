@@ -2,11 +2,11 @@
 
 use std::time::Duration;
 
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use axum::extract::ws::{self, CloseFrame, Message as AxumMessage, Utf8Bytes, WebSocket};
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
 use tokio::time::{timeout, Instant};
-use tokio_tungstenite::tungstenite;
+use tokio_tungstenite::tungstenite::{self, Message};
 
 use super::keep_alive::{until, KeepAlive};
 use super::{CloseCode, Context, Endpoint};
@@ -121,7 +121,7 @@ impl<E: Endpoint> Driver<E> {
     /// Writes the keep-alive ping; its pong is due one interval after it was written.
     async fn ping(&mut self, socket: &mut WebSocket, limits: &Limits<'_>) -> Option<End> {
         let keep_alive = self.keep_alive.as_mut()?;
-        let ping = socket.send(Message::Ping(keep_alive.next_payload()));
+        let ping = socket.send(AxumMessage::Ping(keep_alive.next_payload()));
         let end = limits.guard(async { ping.await.map(|()| None) }).await;
         if end.is_none() {
             keep_alive.ping_written();
@@ -130,26 +130,26 @@ impl<E: Endpoint> Driver<E> {
     }
 
     /// Handles one incoming frame; `Some` when the connection ends.
-    async fn receive(&mut self, frame: Option<Result<Message, axum::Error>>) -> Option<End> {
+    async fn receive(&mut self, frame: Option<Result<AxumMessage, axum::Error>>) -> Option<End> {
         let result = match frame {
             None => return Some(End::Peer(CloseCode::ABNORMAL)),
             Some(Err(error)) => return Some(read_error(error, self.ctx.id())),
-            Some(Ok(Message::Close(frame))) => {
+            Some(Ok(AxumMessage::Close(frame))) => {
                 let code = frame.map_or(CloseCode::NO_STATUS, |f| CloseCode(f.code));
                 return Some(End::Closed(code));
             }
-            Some(Ok(Message::Text(text))) => {
+            Some(Ok(AxumMessage::Text(text))) => {
                 self.endpoint
                     .on_text_received(&mut self.ctx, text.as_str())
                     .await
             }
-            Some(Ok(Message::Binary(data))) => {
+            Some(Ok(AxumMessage::Binary(data))) => {
                 self.endpoint.on_binary_received(&mut self.ctx, &data).await
             }
-            Some(Ok(Message::Ping(payload))) => {
+            Some(Ok(AxumMessage::Ping(payload))) => {
                 self.endpoint.on_ping(&mut self.ctx, &payload).await
             }
-            Some(Ok(Message::Pong(payload))) => {
+            Some(Ok(AxumMessage::Pong(payload))) => {
                 if let Some(keep_alive) = &mut self.keep_alive {
                     keep_alive.pong(&payload);
                 }
@@ -204,9 +204,12 @@ async fn write_batch(
             Message::Close(frame) => Some(
                 frame
                     .as_ref()
-                    .map_or(CloseCode::NO_STATUS, |f| CloseCode(f.code)),
+                    .map_or(CloseCode::NO_STATUS, |f| CloseCode(f.code.into())),
             ),
             _ => None,
+        };
+        let Some(message) = to_axum(message) else {
+            continue;
         };
         socket.feed(message).await?;
         written += 1;
@@ -252,7 +255,7 @@ async fn close(socket: &mut WebSocket, code: CloseCode, reason: &'static str) {
         reason: Utf8Bytes::from_static(reason),
     };
     let _ = timeout(CLOSE_TIMEOUT, async {
-        if socket.send(Message::Close(Some(frame))).await.is_ok() {
+        if socket.send(AxumMessage::Close(Some(frame))).await.is_ok() {
             drain(socket).await;
         }
     })
@@ -262,8 +265,23 @@ async fn close(socket: &mut WebSocket, code: CloseCode, reason: &'static str) {
 /// Reads until the peer's close reply or the end of the stream.
 async fn drain(socket: &mut WebSocket) {
     while let Some(Ok(message)) = socket.next().await {
-        if matches!(message, Message::Close(_)) {
+        if matches!(message, AxumMessage::Close(_)) {
             break;
         }
     }
+}
+
+/// Transitional: the queue holds tungstenite's messages, the socket is still axum's.
+fn to_axum(message: Message) -> Option<AxumMessage> {
+    Some(match message {
+        Message::Text(text) => AxumMessage::Text(ws::Utf8Bytes::from(text.as_str())),
+        Message::Binary(data) => AxumMessage::Binary(data),
+        Message::Ping(data) => AxumMessage::Ping(data),
+        Message::Pong(data) => AxumMessage::Pong(data),
+        Message::Close(frame) => AxumMessage::Close(frame.map(|f| CloseFrame {
+            code: f.code.into(),
+            reason: ws::Utf8Bytes::from(f.reason.as_str()),
+        })),
+        Message::Frame(_) => return None,
+    })
 }

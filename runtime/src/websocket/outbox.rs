@@ -1,7 +1,7 @@
 //! One connection's outgoing queue, and what is held back for it while `on_open` runs.
 
-use axum::extract::ws::Message;
 use tokio::sync::mpsc::{self, error::TrySendError};
+use tokio_tungstenite::tungstenite::Message;
 use tokio_util::sync::CancellationToken;
 
 /// The most messages a connection's queue may hold (`queue_capacity` is checked against it;
