@@ -7,9 +7,11 @@
 //!
 //! [`connect`] applies the SQL files in `ROOT/db/migrations` before the server accepts
 //! anything, so a handler never sees an old schema. A migration that was applied and whose
-//! file is gone since (`tspawn delete` removed what it generated) is not an error.
+//! file is gone since (`tspawn delete` removed what it generated) is not an error; a file's
+//! line endings do not matter (a CRLF checkout starts like an LF one); two files with one
+//! version stop the start before the database is touched.
 
-use std::path::Path;
+mod migrations;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -42,29 +44,31 @@ static MIGRATE_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 /// Opens the pool for `config.database_url` and applies pending migrations from
 /// `ROOT/db/migrations` (a missing folder means none).
 ///
+/// The migration files are read and checked first, so a bad folder ([`Error::Migrate`] for a
+/// bad file name, [`Error::DuplicateMigration`], [`Error::Io`]) fails before the database is
+/// opened: not even an SQLite file is created.
+///
 /// For SQLite the `db/` folder and the file are created when missing, the journal runs in
 /// WAL mode (readers do not block the writer) and a busy timeout makes writers wait for each
 /// other instead of failing. `sqlite::memory:` gets a single long-lived connection, since
 /// the database lives only as long as its connection.
 pub async fn connect(config: &Config) -> Result<Db> {
+    let dir = migrations::dir(&config.root);
+    let migrator = if dir.is_dir() {
+        Some(migrations::migrator(&dir).await?)
+    } else {
+        None
+    };
     let pool = open(config).await?;
-    migrate(&pool, &config.root.join("db").join("migrations")).await?;
+    if let Some(migrator) = migrator {
+        let _guard = MIGRATE_LOCK.lock().await;
+        migrator
+            .run(&pool)
+            .await
+            .map_err(|source| Error::Migrate { path: dir, source })?;
+    }
     tracing::debug!(driver = DRIVER, "database ready");
     Ok(pool)
-}
-
-async fn migrate(pool: &Db, dir: &Path) -> Result<()> {
-    if !dir.is_dir() {
-        return Ok(());
-    }
-    let failed = |source| Error::Migrate {
-        path: dir.to_owned(),
-        source,
-    };
-    let mut migrator = sqlx::migrate::Migrator::new(dir).await.map_err(failed)?;
-    migrator.set_ignore_missing(true);
-    let _guard = MIGRATE_LOCK.lock().await;
-    migrator.run(pool).await.map_err(failed)
 }
 
 #[cfg(feature = "sqlite")]

@@ -55,6 +55,25 @@ pub enum Error {
         /// What sqlx reported.
         source: sqlx::migrate::MigrateError,
     },
+    /// Two migration files have one version (two up migrations, or two `.down.sql`), e.g.
+    /// made by two generators in the same second or copied by hand. sqlx would apply one and
+    /// then fail on every start; the runtime refuses before touching the database.
+    #[error(
+        "migrations {first} and {second} in {dir} share version {version}: \
+         rename one with a later version, e.g. {second} to {suggestion}"
+    )]
+    DuplicateMigration {
+        /// The migrations folder (`ROOT/db/migrations`).
+        dir: PathBuf,
+        /// The version both files start with.
+        version: i64,
+        /// The first file's name (in name order).
+        first: String,
+        /// The second file's name.
+        second: String,
+        /// `second` renamed with the next version no file uses.
+        suggestion: String,
+    },
     /// The server could not listen on `addr` (typically: the port is already taken).
     #[error("cannot listen on {addr}: {source}")]
     Bind {

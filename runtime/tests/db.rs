@@ -1,15 +1,28 @@
-//! Opening the SQLite database and applying migrations at start.
-#![cfg(feature = "sqlite")]
+//! Opening the database and applying migrations at start.
+//!
+//! The first tests are SQLite's. The migration rules (unique versions, line endings) run on
+//! the driver the runtime is built with: SQLite by default; PostgreSQL or MySQL with
+//! `--no-default-features --features postgres` (or `mysql`) and TSPAWN_TEST_POSTGRES_URL /
+//! TSPAWN_TEST_MYSQL_URL set, each test in a database of its own. Without the variable those
+//! tests are skipped with a printed reason, unless TSPAWN_REQUIRE_SERVICES is set.
 
 mod common;
 
-use common::{app_root, write, EXAMPLE};
-use tspawn_runtime::{connect, Config};
+#[path = "db/server.rs"]
+mod server;
 
+use common::{app_root, write, EXAMPLE};
+use server::TestDb;
+#[cfg(feature = "sqlite")]
+use tspawn_runtime::Config;
+use tspawn_runtime::{connect, Error};
+
+#[cfg(feature = "sqlite")]
 fn no_vars() -> Vec<(String, String)> {
     Vec::new()
 }
 
+#[cfg(feature = "sqlite")]
 #[tokio::test]
 async fn relative_sqlite_path_is_created_under_root() {
     let root = app_root(EXAMPLE);
@@ -24,6 +37,7 @@ async fn relative_sqlite_path_is_created_under_root() {
     db.close().await;
 }
 
+#[cfg(feature = "sqlite")]
 #[tokio::test]
 async fn migrations_in_db_migrations_are_applied_once() {
     let root = app_root(EXAMPLE);
@@ -48,6 +62,7 @@ async fn migrations_in_db_migrations_are_applied_once() {
     assert_eq!(count, 1);
 }
 
+#[cfg(feature = "sqlite")]
 #[tokio::test]
 async fn in_memory_database_survives_between_queries() {
     let root = app_root(EXAMPLE);
@@ -73,6 +88,7 @@ async fn in_memory_database_survives_between_queries() {
     assert!(!root.path().join("db").exists());
 }
 
+#[cfg(feature = "sqlite")]
 #[tokio::test]
 async fn a_broken_migration_names_the_folder() {
     let root = app_root(EXAMPLE);
@@ -81,4 +97,99 @@ async fn a_broken_migration_names_the_folder() {
     let err = connect(&config).await.unwrap_err().to_string();
     assert!(err.starts_with("migrations in "), "{err}");
     assert!(err.contains("db/migrations"), "{err}");
+}
+
+const TABLE_V1: &str = "20260101000000_create_chat_messages.sql";
+const TABLE_V1_AGAIN: &str = "20260101000000_create_room_messages.sql";
+
+#[tokio::test]
+async fn duplicate_versions_are_refused_naming_both_files_before_the_database_is_touched() {
+    let Some(db) = TestDb::new("duplicates").await else {
+        return;
+    };
+    let root = app_root(EXAMPLE);
+    let create = |table| format!("CREATE TABLE {table} (id BIGINT PRIMARY KEY);\n");
+    write(
+        root.path(),
+        &format!("db/migrations/{TABLE_V1}"),
+        &create("chat_messages"),
+    );
+    write(
+        root.path(),
+        &format!("db/migrations/{TABLE_V1_AGAIN}"),
+        &create("room_messages"),
+    );
+    let config = db.config(root.path());
+
+    let error = connect(&config).await.unwrap_err();
+    assert!(
+        matches!(error, Error::DuplicateMigration { .. }),
+        "{error:?}"
+    );
+    let message = error.to_string();
+    assert!(!message.contains('\n'), "one line: {message}");
+    assert!(
+        message.contains(TABLE_V1) && message.contains(TABLE_V1_AGAIN),
+        "{message}"
+    );
+    assert!(
+        message.contains("rename one with a later version")
+            && message.contains("20260101000001_create_room_messages.sql"),
+        "{message}"
+    );
+    assert!(
+        !db.has_migration_table(root.path()).await,
+        "the database was touched"
+    );
+    db.drop().await;
+}
+
+#[tokio::test]
+async fn an_up_and_a_down_migration_may_share_a_version() {
+    let Some(db) = TestDb::new("updown").await else {
+        return;
+    };
+    let root = app_root(EXAMPLE);
+    write(
+        root.path(),
+        "db/migrations/1_t.up.sql",
+        "CREATE TABLE t (x BIGINT);",
+    );
+    write(root.path(), "db/migrations/1_t.down.sql", "DROP TABLE t;");
+    let pool = connect(&db.config(root.path())).await.unwrap();
+    sqlx::query("INSERT INTO t (x) VALUES (1)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    db.drop().await;
+}
+
+#[tokio::test]
+async fn a_crlf_checkout_starts_where_an_lf_one_migrated() {
+    let Some(db) = TestDb::new("crlf").await else {
+        return;
+    };
+    let root = app_root(EXAMPLE);
+    let lf = "-- Messages of the chat endpoint.\nCREATE TABLE chat_messages (\n    id BIGINT PRIMARY KEY\n);\n";
+    let path = format!("db/migrations/{TABLE_V1}");
+    write(root.path(), &path, lf);
+    let config = db.config(root.path());
+    let pool = connect(&config).await.unwrap();
+    sqlx::query("INSERT INTO chat_messages (id) VALUES (7)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+
+    // The same checkout on Windows (git's core.autocrlf): every line ends with CRLF.
+    write(root.path(), &path, &lf.replace('\n', "\r\n"));
+    let pool = connect(&config).await.expect("a CRLF checkout starts");
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM chat_messages")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(count, 1, "the data is kept");
+    pool.close().await;
+    db.drop().await;
 }

@@ -1,0 +1,129 @@
+//! A fresh database per test, for the driver the runtime is built with.
+//!
+//! SQLite: the `test` environment's file under the app root. PostgreSQL / MySQL: a database
+//! of its own (`CREATE DATABASE tspawn_rt_LABEL_PID`) on the server named by
+//! TSPAWN_TEST_POSTGRES_URL / TSPAWN_TEST_MYSQL_URL, so tests never see each other's
+//! `_sqlx_migrations`.
+
+use std::path::Path;
+
+use tspawn_runtime::Config;
+
+/// The environment variable naming the server, for the built driver.
+#[cfg(all(feature = "postgres", not(feature = "sqlite")))]
+const SERVER_VAR: &str = "TSPAWN_TEST_POSTGRES_URL";
+#[cfg(all(feature = "mysql", not(any(feature = "sqlite", feature = "postgres"))))]
+const SERVER_VAR: &str = "TSPAWN_TEST_MYSQL_URL";
+
+/// One test's database.
+pub struct TestDb {
+    /// The server's URL (`None` for SQLite).
+    #[cfg_attr(feature = "sqlite", allow(dead_code))]
+    server: Option<String>,
+    /// The database's own URL (`None` for SQLite: the test environment's file).
+    url: Option<String>,
+    #[cfg_attr(feature = "sqlite", allow(dead_code))]
+    name: String,
+}
+
+impl TestDb {
+    /// A fresh database; `None` (the test is skipped) when the server is not configured.
+    #[cfg(feature = "sqlite")]
+    pub async fn new(label: &str) -> Option<TestDb> {
+        Some(TestDb {
+            server: None,
+            url: None,
+            name: label.to_owned(),
+        })
+    }
+
+    /// A fresh database; `None` (the test is skipped) when the server is not configured.
+    #[cfg(not(feature = "sqlite"))]
+    pub async fn new(label: &str) -> Option<TestDb> {
+        let server = match std::env::var(SERVER_VAR) {
+            Ok(url) if !url.is_empty() => url,
+            _ => {
+                assert!(
+                    std::env::var_os("TSPAWN_REQUIRE_SERVICES").is_none(),
+                    "TSPAWN_REQUIRE_SERVICES is set but {SERVER_VAR} is not"
+                );
+                eprintln!("skipped: set {SERVER_VAR} to run this test against a real server");
+                return None;
+            }
+        };
+        let name = format!("tspawn_rt_{label}_{}", std::process::id());
+        let admin = tspawn_runtime::Db::connect(&server).await.unwrap();
+        for sql in [
+            format!("DROP DATABASE IF EXISTS {name}"),
+            format!("CREATE DATABASE {name}"),
+        ] {
+            sqlx::query(&sql).execute(&admin).await.unwrap();
+        }
+        admin.close().await;
+        let url = with_database(&server, &name);
+        Some(TestDb {
+            server: Some(server),
+            url: Some(url),
+            name,
+        })
+    }
+
+    /// The `test` environment of the app in `root`, pointed at this database.
+    pub fn config(&self, root: &Path) -> Config {
+        let vars = self
+            .url
+            .iter()
+            .map(|url| ("TSPAWN_DATABASE_URL".to_owned(), url.clone()));
+        Config::load_with(root, "test", vars.collect::<Vec<_>>()).unwrap()
+    }
+
+    /// Whether `connect` left a trace: for SQLite the file exists at all; for a server the
+    /// database has a `_sqlx_migrations` table.
+    #[cfg(feature = "sqlite")]
+    pub async fn has_migration_table(&self, root: &Path) -> bool {
+        root.join("db/test.sqlite3").exists()
+    }
+
+    /// Whether `connect` left a trace: for SQLite the file exists at all; for a server the
+    /// database has a `_sqlx_migrations` table.
+    #[cfg(not(feature = "sqlite"))]
+    pub async fn has_migration_table(&self, _root: &Path) -> bool {
+        #[cfg(feature = "postgres")]
+        const SCHEMA: &str = "current_schema()";
+        #[cfg(not(feature = "postgres"))]
+        const SCHEMA: &str = "DATABASE()";
+        let url = self.url.as_deref().expect("a server database");
+        let pool = tspawn_runtime::Db::connect(url).await.unwrap();
+        let sql = format!(
+            "SELECT COUNT(*) FROM information_schema.tables \
+             WHERE table_name = '_sqlx_migrations' AND table_schema = {SCHEMA}"
+        );
+        let count: i64 = sqlx::query_scalar(&sql).fetch_one(&pool).await.unwrap();
+        pool.close().await;
+        count > 0
+    }
+
+    /// Drops the server database (pools on it must be closed first).
+    pub async fn drop(self) {
+        #[cfg(not(feature = "sqlite"))]
+        if let Some(server) = &self.server {
+            let admin = tspawn_runtime::Db::connect(server).await.unwrap();
+            let sql = format!("DROP DATABASE IF EXISTS {}", self.name);
+            sqlx::query(&sql).execute(&admin).await.unwrap();
+            admin.close().await;
+        }
+    }
+}
+
+/// `url` with its database (the last path segment) replaced by `name`.
+#[cfg(not(feature = "sqlite"))]
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let (server, _) = base.rsplit_once('/').expect("a database in the URL");
+    match query {
+        Some(query) => format!("{server}/{name}?{query}"),
+        None => format!("{server}/{name}"),
+    }
+}
