@@ -113,6 +113,15 @@ impl Context {
         self.state.hub.publish_from(self.id(), topic, message)
     }
 
+    /// Tells the runtime this connection already has the messages of `topic` numbered up to
+    /// `seq`, typically the id of the last history message `on_open` sent: numbered
+    /// publishes of `topic` ([`Hub::publish_numbered`](super::Hub::publish_numbered)) up to
+    /// `seq` are then dropped for this connection, those held while `on_open` runs and any
+    /// arriving later, so the history and the live messages never overlap.
+    pub fn replayed(&mut self, topic: &str, seq: i64) {
+        self.state.hub.replayed(self.id(), topic, seq);
+    }
+
     /// Publishes `data` as a binary message to every subscriber of `topic`.
     pub fn publish_binary(&mut self, topic: &str, data: impl Into<Bytes>) -> usize {
         let message = Message::Binary(data.into());

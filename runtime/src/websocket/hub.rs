@@ -9,7 +9,7 @@ use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 use tokio_util::sync::CancellationToken;
 
-use super::outbox::{Outbox, Rejected};
+use super::outbox::{Number, Outbox, Rejected};
 use super::ConnId;
 
 /// The in-process pub/sub hub: topic → subscribed connections. A cheap `Clone` handle
@@ -27,6 +27,17 @@ use super::ConnId;
 /// While its `on_open` runs, what others publish or send to a connection is held back and
 /// queued after all `on_open` queues itself (sends, its own publishes), so a newcomer gets
 /// the history `on_open` loads first. Held messages count against the queue's capacity.
+///
+/// # History then live, each message once
+///
+/// A joiner subscribes, then loads the history: a message stored in between would reach it
+/// twice (in the history and live), and messages published by different tasks after their
+/// own commits can overtake each other. [`Hub::publish_numbered`] carries a sequence number
+/// (the stored row's id) from one publisher that publishes in number order (the
+/// [`GroupCommit`](crate::GroupCommit) writer, after each commit); `on_open` reports the
+/// last number it replayed ([`Context::replayed`](super::Context::replayed)), and numbered
+/// messages of that topic up to it are dropped for that connection, held or arriving later.
+/// So a joiner gets the history, then every later message once, in order, with no gap.
 ///
 /// A topic exists while it has subscribers: the last one leaving (or disconnecting) removes
 /// it. The lock is a std `Mutex` held only for map updates and `try_send`s, never across an
@@ -89,20 +100,33 @@ impl Hub {
 
     /// Sends `text` to every subscriber of `topic`; returns how many queues took it.
     pub fn publish(&self, topic: &str, text: impl Into<String>) -> usize {
-        self.publish_message(None, topic, Message::Text(Utf8Bytes::from(text.into())))
+        let message = Message::Text(Utf8Bytes::from(text.into()));
+        self.publish_message(None, topic, message, None)
+    }
+
+    /// Sends `text`, message number `seq` of `topic`, to every subscriber that does not
+    /// already have it (see [History then live](Hub#history-then-live-each-message-once));
+    /// returns how many queues took it or had it.
+    ///
+    /// `seq` is the message's place in the topic, e.g. the id of the row it was stored as;
+    /// numbers must be published in increasing order, by one publisher (the task that
+    /// stores them, right after each commit).
+    pub fn publish_numbered(&self, topic: &str, seq: i64, text: impl Into<String>) -> usize {
+        let message = Message::Text(Utf8Bytes::from(text.into()));
+        self.publish_message(None, topic, message, Some(seq))
     }
 
     /// Sends `data` as a binary message to every subscriber of `topic`; returns how many
     /// queues took it.
     pub fn publish_binary(&self, topic: &str, data: impl Into<Bytes>) -> usize {
-        self.publish_message(None, topic, Message::Binary(data.into()))
+        self.publish_message(None, topic, Message::Binary(data.into()), None)
     }
 
     /// Sends `text` to one connection; `false` if it is gone or was too slow (and is being
     /// closed with 1008).
     pub fn send_to(&self, id: ConnId, text: impl Into<String>) -> bool {
         let message = Message::Text(Utf8Bytes::from(text.into()));
-        self.lock().enqueue(id, message, false).is_ok()
+        self.lock().enqueue(id, message, false, None).is_ok()
     }
 
     /// How many connections are subscribed to `topic` (0 when it does not exist).
@@ -144,12 +168,20 @@ impl Hub {
     /// Queues `message` for connection `id` (its own sends); a full queue marks it slow.
     pub(crate) fn enqueue(&self, id: ConnId, message: Message) {
         // A closed or slow connection drops the message; the slow case is logged there.
-        let _ = self.lock().enqueue(id, message, true);
+        let _ = self.lock().enqueue(id, message, true, None);
     }
 
     /// Publishes on behalf of connection `from`, whose own copy is not held back.
     pub(crate) fn publish_from(&self, from: ConnId, topic: &str, message: Message) -> usize {
-        self.publish_message(Some(from), topic, message)
+        self.publish_message(Some(from), topic, message, None)
+    }
+
+    /// Connection `id` has the messages of `topic` numbered up to `seq` (see
+    /// [`Context::replayed`](super::Context::replayed)).
+    pub(crate) fn replayed(&self, id: ConnId, topic: &str, seq: i64) {
+        if let Some(conn) = self.lock().conns.get_mut(&id) {
+            conn.outbox.replayed(topic, seq);
+        }
     }
 
     /// `on_open` accepted connection `id`: queues what others sent it meanwhile.
@@ -191,16 +223,23 @@ impl Hub {
         self.lock().unsubscribe_all(id);
     }
 
-    fn publish_message(&self, from: Option<ConnId>, topic: &str, message: Message) -> usize {
+    fn publish_message(
+        &self,
+        from: Option<ConnId>,
+        topic: &str,
+        message: Message,
+        seq: Option<i64>,
+    ) -> usize {
         let mut maps = self.lock();
-        let subscribers: Vec<ConnId> = match maps.topics.get(topic) {
-            Some(ids) => ids.iter().copied().collect(),
+        let (key, subscribers): (Arc<str>, Vec<ConnId>) = match maps.topics.get_key_value(topic) {
+            Some((key, ids)) => (key.clone(), ids.iter().copied().collect()),
             None => return 0,
         };
+        let number = seq.map(|seq| (&key, seq));
         let mut delivered = 0;
         let mut slow = 0;
         for id in subscribers {
-            match maps.enqueue(id, message.clone(), from == Some(id)) {
+            match maps.enqueue(id, message.clone(), from == Some(id), number) {
                 Ok(()) => delivered += 1,
                 Err(Rejected::Slow) => slow += 1,
                 Err(Rejected::Gone) => {}
@@ -226,10 +265,17 @@ impl Hub {
 }
 
 impl Maps {
-    /// Queues `message` for `id`; `own` when `id` queued it itself (see [`Outbox::push`]).
-    fn enqueue(&mut self, id: ConnId, message: Message, own: bool) -> Result<(), Rejected> {
+    /// Queues `message` for `id`; `own` when `id` queued it itself, `number` when it is a
+    /// numbered publish (see [`Outbox::push`]).
+    fn enqueue(
+        &mut self,
+        id: ConnId,
+        message: Message,
+        own: bool,
+        number: Option<Number<'_>>,
+    ) -> Result<(), Rejected> {
         let conn = self.conns.get_mut(&id).ok_or(Rejected::Gone)?;
-        let result = conn.outbox.push(message, own);
+        let result = conn.outbox.push(message, own, number);
         if let Err(Rejected::Slow) = result {
             self.overflowed(id);
         }
