@@ -2,16 +2,18 @@
 //! it was made for (read from its Cargo.toml), and its migrations.
 
 use crate::context::Context;
+use crate::driver::Driver;
 use crate::error::Error;
-use chrono::{DateTime, Utc};
+use crate::migrations::Migrations;
 use std::path::PathBuf;
 
 pub struct App {
     pub root: PathBuf,
     /// The Rust name of the app's library crate (`chat_app` for package `chat-app`).
     pub crate_name: String,
-    /// The runtime feature the app is built with: `sqlite`, `postgres` or `mysql`.
-    pub driver: &'static str,
+    /// The driver the app is built with: the runtime feature its Cargo.toml enables
+    /// (SQLite when it names none).
+    pub driver: Driver,
 }
 
 impl App {
@@ -34,10 +36,10 @@ impl App {
             .and_then(|r| r.get("features"))
             .and_then(|f| f.as_array());
         let has = |d: &str| features.is_some_and(|f| f.iter().any(|v| v.as_str() == Some(d)));
-        let driver = ["postgres", "mysql"]
+        let driver = Driver::ALL
             .into_iter()
-            .find(|d| has(d))
-            .unwrap_or("sqlite");
+            .find(|d| has(d.feature()))
+            .unwrap_or(Driver::Sqlite);
         Ok(App {
             root,
             crate_name: package.replace('-', "_"),
@@ -45,21 +47,8 @@ impl App {
         })
     }
 
-    /// The file name of the migration called `description`: the existing one if the app
-    /// already has it (so generating again changes nothing), else a new one stamped `now`.
-    pub fn migration_name(&self, description: &str, now: DateTime<Utc>) -> Result<String, Error> {
-        let dir = self.root.join("db/migrations");
-        let suffix = format!("_{description}.sql");
-        if let Ok(entries) = std::fs::read_dir(&dir) {
-            let mut existing: Vec<String> = entries
-                .filter_map(|e| e.ok()?.file_name().into_string().ok())
-                .filter(|n| n.ends_with(&suffix))
-                .collect();
-            existing.sort();
-            if let Some(name) = existing.into_iter().next() {
-                return Ok(name);
-            }
-        }
-        Ok(format!("{}{suffix}", now.format("%Y%m%d%H%M%S")))
+    /// The app's db/migrations, to name new migrations in (see [`Migrations::name`]).
+    pub fn migrations(&self) -> Migrations {
+        Migrations::read(&self.root.join("db/migrations"))
     }
 }

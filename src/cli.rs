@@ -2,6 +2,11 @@
 //! TreeFrog's `tspawn -h`: the subcommand list is generated from these definitions, so it can
 //! never drift from what the parser accepts.
 
+use crate::driver::Driver;
+use crate::error::Error;
+use crate::generators::Request;
+use crate::names::{Name, NameKind};
+use clap::builder::PossibleValue;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
@@ -57,13 +62,15 @@ pub struct ShowArgs {
     pub show_collections: bool,
 }
 
-/// The database an app is made for; only its driver is compiled into the app.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Database {
-    Sqlite,
-    #[value(alias = "postgres")]
-    Postgresql,
-    Mysql,
+/// `--db`: the driver's CLI spelling and aliases come from [`Driver`].
+impl ValueEnum for Driver {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Driver::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.cli_name()).aliases(self.aliases().iter().copied()))
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -75,7 +82,7 @@ pub enum Command {
         name: String,
         /// The database the app uses
         #[arg(long, value_enum, default_value = "sqlite")]
-        db: Database,
+        db: Driver,
     },
     /// Create a model, a controller and views for a table (CRUD)
     #[command(visible_alias = "s")]
@@ -193,6 +200,26 @@ fn command_error(message: String) -> clap::Error {
 }
 
 impl Command {
+    /// The plain request a generator takes: names validated, no clap types. Subcommands not
+    /// built yet are refused here.
+    pub fn request(&self) -> Result<Request, Error> {
+        let endpoint = |name: &str| Name::parse(NameKind::Endpoint, name);
+        Ok(match self {
+            Command::New { name, db } => Request::New {
+                name: Name::parse(NameKind::Application, name)?,
+                driver: *db,
+            },
+            Command::Websocket { name, bare } => Request::Websocket {
+                name: endpoint(name)?,
+                bare: *bare,
+            },
+            Command::Delete { name } => Request::Delete {
+                name: endpoint(name)?,
+            },
+            other => return Err(Error::NotBuilt(other.name())),
+        })
+    }
+
     /// The subcommand's name as typed in full.
     pub fn name(&self) -> &'static str {
         match self {

@@ -2,7 +2,8 @@
 //! prints it after "error: " and picks the exit code.
 
 use crate::apply::display;
-use crate::names::NameError;
+use crate::names::{Name, NameError};
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
@@ -40,8 +41,73 @@ pub enum Error {
     #[error("nothing called `{0}` to delete here: `tspawn delete` knows WebSocket endpoints (src/endpoints/NAME_endpoint.rs) so far")]
     NothingToDelete(String),
 
+    /// A generated file would replace (or `delete` remove) a file `tspawn new` wrote.
+    #[error(
+        "{} `{name}` would make {}, which is {role} (written by `tspawn new`); pick another \
+         name, such as `{}`",
+        name.kind().label(), display(path), name.alternative()
+    )]
+    TakesOver {
+        name: Name,
+        path: PathBuf,
+        /// What the file is: "the app's home page".
+        role: &'static str,
+    },
+
+    #[error(transparent)]
+    TooLong(Box<TooLong>),
+
     #[error("{0}")]
     Template(String),
+}
+
+/// A name that makes an identifier or a path longer than a limit downstream allows.
+#[derive(Debug)]
+pub struct TooLong {
+    pub name: Name,
+    /// What gets too long: "table `chat_messages`", "a file name in db/migrations/...".
+    pub subject: String,
+    /// Its length with the unit: "65 characters".
+    pub length: String,
+    /// The limit and whose it is: "MySQL/MariaDB's limit of 64 characters".
+    pub rule: String,
+    /// The longest name that fits.
+    pub max_name: usize,
+    /// Whether `max_name` counts the name's snake_case form rather than the name as typed.
+    pub snake_case: bool,
+}
+
+impl fmt::Display for TooLong {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = self.name.as_str();
+        write!(
+            f,
+            "{} `{}` ({} characters) is too long: {} would have {}, over {}; use a name of at \
+             most {} characters{}",
+            self.name.kind().label(),
+            abbreviate(name),
+            name.len(),
+            self.subject,
+            self.length,
+            self.rule,
+            self.max_name,
+            if self.snake_case {
+                " in snake_case"
+            } else {
+                ""
+            },
+        )
+    }
+}
+
+impl std::error::Error for TooLong {}
+
+/// A long name cut short for a one-line message: its first 24 characters and `...`.
+pub fn abbreviate(text: &str) -> String {
+    match text.char_indices().nth(24) {
+        Some((at, _)) => format!("{}...", &text[..at]),
+        None => text.to_owned(),
+    }
 }
 
 impl Error {

@@ -63,7 +63,7 @@ impl Transaction {
                     let target = base.join(path);
                     let parent = target.parent().expect("a file path has a parent");
                     self.make_dirs(parent)?;
-                    let temp = side_path(&target, "new");
+                    let temp = staging_path(&target);
                     fs::write(&temp, contents).map_err(|e| Error::io(&temp, e))?;
                     // The rename replaces the inode: keep an existing file's mode.
                     if let Ok(meta) = fs::metadata(&target) {
@@ -123,6 +123,13 @@ impl Transaction {
             let _ = fs::remove_dir(dir);
         }
     }
+}
+
+/// Where a file is staged before it replaces `target`: `.main.rs.tspawn-new` beside
+/// `main.rs`. Its name is 12 bytes longer than the target's, which must still fit the file
+/// system's limit (see `generators::guard`).
+pub fn staging_path(target: &Path) -> PathBuf {
+    side_path(target, "new")
 }
 
 /// `.main.rs.tspawn-new` beside `main.rs`: same folder, so the rename is atomic.

@@ -8,10 +8,12 @@ pub mod app;
 pub mod apply;
 pub mod cli;
 pub mod context;
+pub mod driver;
 pub mod error;
 pub mod fsx;
 pub mod generators;
 pub mod inject;
+pub mod migrations;
 pub mod names;
 pub mod plan;
 pub mod prompt;
@@ -31,8 +33,11 @@ use std::io::IsTerminal;
 pub fn run(cli: Cli, shell: &mut Shell) -> Result<(), Error> {
     let show = cli.show;
     if show.show_drivers {
-        return shell::print_data("sqlite\npostgresql\nmysql\n")
-            .map_err(|e| Error::io("stdout", e));
+        let names: String = driver::Driver::ALL
+            .iter()
+            .map(|d| format!("{}\n", d.cli_name()))
+            .collect();
+        return shell::print_data(&names).map_err(|e| Error::io("stdout", e));
     }
     if show.show_driver_path {
         return shell::print_data(
@@ -51,8 +56,9 @@ pub fn run(cli: Cli, shell: &mut Shell) -> Result<(), Error> {
         let _ = cli::command().print_help();
         return Ok(());
     };
+    let request = command.request()?;
     let ctx = context::Context::from_env()?;
-    let generated = generators::generate(&command, &ctx)?;
+    let generated = generators::generate(&request, &ctx)?;
     let options = options(cli.global);
     let mut prompt = LinePrompt::new(std::io::stdin().lock());
     let outcome = apply::apply(

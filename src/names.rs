@@ -46,7 +46,8 @@ pub enum NameKind {
 }
 
 impl NameKind {
-    fn label(self) -> &'static str {
+    /// `endpoint name`, for messages.
+    pub fn label(self) -> &'static str {
         match self {
             NameKind::Application => "application name",
             NameKind::Endpoint => "endpoint name",
@@ -64,6 +65,7 @@ impl NameKind {
 /// A name that is safe to use as a folder, a Cargo package, a Rust module and a type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Name {
+    kind: NameKind,
     /// As typed (minus a stripped suffix): used for folder and package names.
     raw: String,
 }
@@ -95,7 +97,12 @@ impl Name {
         if let Some(reason) = problem(kind, input, &raw) {
             return Err(fail(reason));
         }
-        Ok(Name { raw })
+        Ok(Name { kind, raw })
+    }
+
+    /// What the name is for.
+    pub fn kind(&self) -> NameKind {
+        self.kind
     }
 
     /// The name as typed: the application folder and Cargo package name.
@@ -111,6 +118,15 @@ impl Name {
     /// `ChatRoom`: types.
     pub fn pascal(&self) -> String {
         self.raw.to_pascal_case()
+    }
+
+    /// A different name of the same kind, for a refusal's "pick another name, such as ...":
+    /// `index` gives the endpoint `index_chat`.
+    pub fn alternative(&self) -> String {
+        match self.kind {
+            NameKind::Application => format!("{}_app", self.snake()),
+            NameKind::Endpoint => format!("{}_chat", self.snake()),
+        }
     }
 
     /// `chat-room`: URLs and HTML ids.

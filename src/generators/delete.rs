@@ -7,17 +7,17 @@ use super::{websocket, Generated};
 use crate::app::App;
 use crate::context::Context;
 use crate::error::Error;
-use crate::names::{Name, NameKind};
+use crate::names::Name;
 
-pub fn generate(ctx: &Context, name: &str) -> Result<Generated, Error> {
+pub fn generate(ctx: &Context, name: &Name) -> Result<Generated, Error> {
     let app = App::find(ctx)?;
-    let snake = Name::parse(NameKind::Endpoint, name)?.snake();
+    let snake = name.snake();
     if !app
         .root
         .join(format!("src/endpoints/{snake}_endpoint.rs"))
         .is_file()
     {
-        return Err(Error::NothingToDelete(name.to_owned()));
+        return Err(Error::NothingToDelete(name.to_string()));
     }
     // The chat flavour has a model; `--bare` does not.
     let bare = !app
@@ -32,8 +32,8 @@ pub fn generate(ctx: &Context, name: &str) -> Result<Generated, Error> {
         )
     });
     Ok(Generated {
-        base: generated.base,
         plan: generated.plan.reverse(),
         next_steps,
+        ..generated
     })
 }

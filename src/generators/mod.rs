@@ -1,30 +1,68 @@
-//! One module per subcommand. A generator reads what it needs (the app root, a schema), builds
-//! a [`Plan`] in memory and never writes; `crate::run` applies it.
+//! One module per subcommand. A generator takes a plain [`Request`] (validated names, the
+//! driver, options; never clap's types), reads what it needs (the app root, a schema), builds a
+//! [`Plan`] in memory and never writes. [`generate`] then runs the engine's checks on every
+//! generator's output in one place ([`guard`]): no generated path lands on a file `tspawn new`
+//! wrote, and every path and SQL identifier fits the limits downstream. `crate::run` applies it.
 
 mod delete;
+mod guard;
 mod new;
 mod websocket;
 
-use crate::cli::Command;
 use crate::context::Context;
+use crate::driver::Driver;
 use crate::error::Error;
+use crate::names::Name;
 use crate::plan::Plan;
 use std::path::PathBuf;
 
-/// A generator's result: the plan, the folder its paths are relative to, and what to tell the
-/// user afterwards.
+/// What the user asked for, validated: the input of a generator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    /// `tspawn new NAME --db DRIVER`.
+    New { name: Name, driver: Driver },
+    /// `tspawn websocket NAME [--bare]`.
+    Websocket { name: Name, bare: bool },
+    /// `tspawn delete NAME`.
+    Delete { name: Name },
+}
+
+/// A generator's result: the plan, the folder its paths are relative to, what to tell the
+/// user afterwards, and what the engine checks before applying it.
 pub struct Generated {
     pub base: PathBuf,
     pub plan: Plan,
     pub next_steps: Option<String>,
+    pub claims: Claims,
 }
 
-/// Builds the plan for a subcommand.
-pub fn generate(command: &Command, ctx: &Context) -> Result<Generated, Error> {
-    match command {
-        Command::New { name, db } => new::generate(ctx, name, *db),
-        Command::Websocket { name, bare } => websocket::generate(ctx, name, *bare),
-        Command::Delete { name } => delete::generate(ctx, name),
-        other => Err(Error::NotBuilt(other.name())),
-    }
+/// What a generated plan stands for, beyond its paths, for the engine's checks ([`guard`]).
+pub struct Claims {
+    /// The name the generator was given; a refusal words its fix with it.
+    pub name: Name,
+    /// The driver the app uses, which must accept `identifiers`.
+    pub driver: Driver,
+    /// Every SQL identifier the generated code creates.
+    pub identifiers: Vec<Identifier>,
+    /// True when the plan adds to an existing app (every generator but `new`): its files must
+    /// then not land on a file `tspawn new` wrote.
+    pub in_app: bool,
+}
+
+/// An SQL identifier a plan creates.
+pub struct Identifier {
+    /// What it names: `table`, `database`.
+    pub kind: &'static str,
+    pub name: String,
+}
+
+/// Builds the plan for a request and checks it.
+pub fn generate(request: &Request, ctx: &Context) -> Result<Generated, Error> {
+    let generated = match request {
+        Request::New { name, driver } => new::generate(ctx, name, *driver),
+        Request::Websocket { name, bare } => websocket::generate(ctx, name, *bare),
+        Request::Delete { name } => delete::generate(ctx, name),
+    }?;
+    guard::check(&generated)?;
+    Ok(generated)
 }

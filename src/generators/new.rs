@@ -3,16 +3,16 @@
 //! app builds with only crates.io reachable. The folder is made in one transaction: if anything
 //! fails, no part of it is left behind.
 
-use super::Generated;
-use crate::cli::Database;
+use super::{Claims, Generated, Identifier};
 use crate::context::Context;
+use crate::driver::Driver;
 use crate::error::Error;
-use crate::names::{Name, NameKind};
+use crate::names::Name;
 use crate::plan::Plan;
 use crate::templates;
 use include_dir::{include_dir, Dir};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 static RUNTIME_SRC: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/runtime/src");
@@ -20,6 +20,9 @@ static RUNTIME_MANIFEST: &str = include_str!("../../runtime/Cargo.toml");
 
 /// Where the runtime's copy goes inside the app.
 const VENDOR: &str = "vendor/tspawn-runtime";
+
+/// The environments an app has a database for.
+const ENVIRONMENTS: [&str; 3] = ["dev", "test", "product"];
 
 /// What the `new` templates see.
 #[derive(Serialize)]
@@ -39,15 +42,20 @@ struct DatabaseUrls {
     product: String,
 }
 
-pub fn generate(ctx: &Context, name: &str, db: Database) -> Result<Generated, Error> {
-    let name = Name::parse(NameKind::Application, name)?;
+pub fn generate(ctx: &Context, name: &Name, driver: Driver) -> Result<Generated, Error> {
     let app = PathBuf::from(name.as_str());
+    let crate_name = name.snake();
+    let url = |env: &str| driver.database_url(&crate_name, env);
     let context = NewTemplate {
         app: name.to_string(),
-        crate_name: name.snake(),
-        db: db_label(db),
-        feature: runtime_feature(db),
-        database_urls: database_urls(db, &name.snake()),
+        crate_name: crate_name.clone(),
+        db: driver.label(),
+        feature: driver.feature(),
+        database_urls: DatabaseUrls {
+            dev: url("dev"),
+            test: url("test"),
+            product: url("product"),
+        },
         tspawn_version: env!("CARGO_PKG_VERSION"),
     };
 
@@ -56,10 +64,8 @@ pub fn generate(ctx: &Context, name: &str, db: Database) -> Result<Generated, Er
     for file in templates::folder("new") {
         tree.insert(app.join(&file.path), Some(file.render(&context)?));
     }
-    let vendor = app.join(VENDOR);
-    tree.insert(vendor.join("Cargo.toml"), Some(RUNTIME_MANIFEST.to_owned()));
-    for (path, contents) in runtime_sources(&RUNTIME_SRC) {
-        tree.insert(vendor.join("src").join(path), Some(contents));
+    for (path, contents) in runtime_copy() {
+        tree.insert(app.join(path), Some(contents));
     }
     let folders: Vec<PathBuf> = tree.keys().flat_map(|p| ancestors(p)).collect();
     for folder in folders {
@@ -79,7 +85,48 @@ pub fn generate(ctx: &Context, name: &str, db: Database) -> Result<Generated, Er
         next_steps: Some(format!(
             "next: cd {name} && cargo run, then open http://localhost:8800/"
         )),
+        claims: Claims {
+            name: name.clone(),
+            driver,
+            identifiers: ENVIRONMENTS
+                .iter()
+                .filter_map(|env| driver.database_name(&crate_name, env))
+                .map(|name| Identifier {
+                    kind: "database",
+                    name,
+                })
+                .collect(),
+            in_app: false,
+        },
     })
+}
+
+/// Every file `tspawn new` writes, relative to the app root: the app's own files, which no
+/// other generator may take over.
+pub fn app_files() -> BTreeSet<PathBuf> {
+    let templated = templates::folder("new").into_iter().map(|f| f.path.into());
+    let vendored = runtime_copy().into_iter().map(|(path, _)| path);
+    templated.chain(vendored).collect()
+}
+
+/// What one of the app's own files is, for a refusal to take it over.
+pub fn role(path: &Path) -> &'static str {
+    match path.to_str() {
+        Some("public/index.html") => "the app's home page",
+        Some("src/routes.rs") => "the app's routes",
+        Some("config/app.toml") => "the app's settings",
+        _ => "one of the app's own files",
+    }
+}
+
+/// The runtime's manifest and sources, at their place in the app.
+fn runtime_copy() -> Vec<(PathBuf, String)> {
+    let vendor = PathBuf::from(VENDOR);
+    let mut files = vec![(vendor.join("Cargo.toml"), RUNTIME_MANIFEST.to_owned())];
+    for (path, contents) in runtime_sources(&RUNTIME_SRC) {
+        files.push((vendor.join("src").join(path), contents));
+    }
+    files
 }
 
 /// Every folder above a relative path, up to and including its first component.
@@ -103,34 +150,4 @@ fn runtime_sources(dir: &'static Dir<'static>) -> Vec<(PathBuf, String)> {
         files.extend(runtime_sources(sub));
     }
     files
-}
-
-fn db_label(db: Database) -> &'static str {
-    match db {
-        Database::Sqlite => "SQLite",
-        Database::Postgresql => "PostgreSQL",
-        Database::Mysql => "MySQL",
-    }
-}
-
-/// The runtime's Cargo feature (and sqlx driver) for a database.
-fn runtime_feature(db: Database) -> &'static str {
-    match db {
-        Database::Sqlite => "sqlite",
-        Database::Postgresql => "postgres",
-        Database::Mysql => "mysql",
-    }
-}
-
-fn database_urls(db: Database, crate_name: &str) -> DatabaseUrls {
-    let url = |env: &str| match db {
-        Database::Sqlite => format!("sqlite:db/{env}.sqlite3"),
-        Database::Postgresql => format!("postgres://postgres@localhost/{crate_name}_{env}"),
-        Database::Mysql => format!("mysql://root@localhost/{crate_name}_{env}"),
-    };
-    DatabaseUrls {
-        dev: url("dev"),
-        test: url("test"),
-        product: url("product"),
-    }
 }

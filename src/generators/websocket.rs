@@ -6,11 +6,11 @@
 //! src/endpoints/mod.rs, the route into src/routes.rs, a link into public/index.html and the
 //! endpoint's settings into config/app.toml.
 
-use super::Generated;
+use super::{Claims, Generated, Identifier};
 use crate::app::App;
 use crate::context::Context;
 use crate::error::Error;
-use crate::names::{Name, NameKind};
+use crate::names::Name;
 use crate::plan::Plan;
 use crate::templates::render;
 use serde::Serialize;
@@ -24,30 +24,29 @@ struct WebsocketTemplate {
     crate_name: String,
     table: String,
     migration: String,
+    /// The runtime feature of the app's driver.
     db: &'static str,
     /// SQL placeholders of the app's driver: `?` or `$1`.
-    p1: &'static str,
-    p2: &'static str,
+    p1: String,
+    p2: String,
     bare: bool,
 }
 
-pub fn generate(ctx: &Context, name: &str, bare: bool) -> Result<Generated, Error> {
-    let name = Name::parse(NameKind::Endpoint, name)?;
+pub fn generate(ctx: &Context, name: &Name, bare: bool) -> Result<Generated, Error> {
     let app = App::find(ctx)?;
     let snake = name.snake();
     let table = format!("{snake}_messages");
-    let migration = app.migration_name(&format!("create_{table}"), ctx.now)?;
-    let postgres = app.driver == "postgres";
+    let migration = app.migrations().name(&format!("create_{table}"), ctx.now);
     let t = WebsocketTemplate {
         name: snake.clone(),
         pascal: name.pascal(),
         path: format!("/{snake}"),
         crate_name: app.crate_name.clone(),
-        table,
+        table: table.clone(),
         migration: migration.clone(),
-        db: app.driver,
-        p1: if postgres { "$1" } else { "?" },
-        p2: if postgres { "$2" } else { "?" },
+        db: app.driver.feature(),
+        p1: app.driver.placeholder(1),
+        p2: app.driver.placeholder(2),
         bare,
     };
     let endpoint_mod = format!("{snake}_endpoint");
@@ -110,6 +109,18 @@ pub fn generate(ctx: &Context, name: &str, bare: bool) -> Result<Generated, Erro
         next_steps: Some(format!(
             "next: cargo run, then open http://localhost:8800/{snake}.html"
         )),
+        claims: Claims {
+            name: name.clone(),
+            driver: app.driver,
+            identifiers: (!bare)
+                .then_some(Identifier {
+                    kind: "table",
+                    name: table,
+                })
+                .into_iter()
+                .collect(),
+            in_app: true,
+        },
     })
 }
 

@@ -1,0 +1,215 @@
+//! The engine's checks every generator gets (issue 6, items 1, 2 and 7): migration versions
+//! that stay unique, names that would take over a file `tspawn new` wrote, and names that would
+//! overflow a database identifier or a file name. Each refusal is one line, exits non-zero and
+//! writes nothing.
+
+mod common;
+
+use common::{new_app, read_tree, tspawn};
+use predicates::prelude::*;
+use std::path::Path;
+
+fn migrations(root: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(root.join("db/migrations"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".sql"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// Runs tspawn expecting a refusal: non-zero, one line on stderr holding every `expected`
+/// part, and the tree under `root` unchanged.
+fn refused(root: &Path, dir: &Path, args: &[&str], expected: &[&str]) {
+    let before = read_tree(root);
+    let output = tspawn(dir).args(args).output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(!output.status.success(), "{args:?} succeeded: {stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{args:?}: one line: {stderr}");
+    for part in expected {
+        assert!(stderr.contains(part), "{args:?}: {part:?} not in: {stderr}");
+    }
+    assert_eq!(read_tree(root), before, "{args:?} wrote something");
+}
+
+fn accepted(dir: &Path, args: &[&str]) {
+    let output = tspawn(dir).args(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{args:?}: {stderr}");
+}
+
+#[test]
+fn two_endpoints_in_one_second_get_distinct_migration_versions() {
+    let (_dir, root) = new_app("sqlite");
+    accepted(&root, &["websocket", "chat"]);
+    accepted(&root, &["websocket", "room"]);
+    assert_eq!(
+        migrations(&root),
+        [
+            "20261127120000_create_chat_messages.sql",
+            "20261127120001_create_room_messages.sql",
+        ]
+    );
+    let before = read_tree(&root);
+    for name in ["chat", "room"] {
+        tspawn(&root)
+            .args(["websocket", name])
+            .assert()
+            .success()
+            .stderr(predicate::str::contains("nothing to do"));
+    }
+    assert_eq!(read_tree(&root), before);
+}
+
+#[test]
+fn a_migration_never_takes_a_version_in_use_even_when_the_clock_is_behind() {
+    let (_dir, root) = new_app("postgresql");
+    // A migration of the user's own, stamped later than tspawn's clock.
+    std::fs::write(
+        root.join("db/migrations/20301231235959_add_users.sql"),
+        "CREATE TABLE users (id BIGINT);\n",
+    )
+    .unwrap();
+    accepted(&root, &["w", "chat"]);
+    accepted(&root, &["w", "lobby"]);
+    assert_eq!(
+        migrations(&root),
+        [
+            "20301231235959_add_users.sql",
+            "20310101000000_create_chat_messages.sql",
+            "20310101000001_create_lobby_messages.sql",
+        ]
+    );
+}
+
+#[test]
+fn a_name_that_would_take_over_the_home_page_is_refused() {
+    let (_dir, root) = new_app("sqlite");
+    for args in [
+        &["websocket", "index"][..],
+        &["websocket", "IndexEndpoint"],
+        &["w", "index", "--bare"],
+        &["--dry-run", "w", "index"],
+        &["--force", "w", "index"],
+    ] {
+        refused(
+            &root,
+            &root,
+            args,
+            &[
+                "error: endpoint name `",
+                "` would make public/index.html, which is the app's home page",
+                "pick another name, such as `index_chat`",
+            ],
+        );
+    }
+    accepted(&root, &["w", "index_chat"]);
+}
+
+#[test]
+fn delete_never_removes_a_file_tspawn_new_wrote() {
+    let (_dir, root) = new_app("sqlite");
+    // An endpoint file the user made by hand makes `index` look like an endpoint.
+    std::fs::write(root.join("src/endpoints/index_endpoint.rs"), "// mine\n").unwrap();
+    refused(
+        &root,
+        &root,
+        &["--force", "delete", "index"],
+        &["would make public/index.html, which is the app's home page"],
+    );
+}
+
+#[test]
+fn table_names_fit_mysql_and_postgresql() {
+    // `<name>_messages`: 9 characters more than the name.
+    for (db, limit, longest) in [
+        ("mysql", "MySQL/MariaDB's limit of 64 characters", 55),
+        ("postgresql", "PostgreSQL's limit of 63 bytes", 54),
+    ] {
+        let (_dir, root) = new_app(db);
+        let too_long = "a".repeat(longest + 1);
+        let fits = "a".repeat(longest);
+        refused(
+            &root,
+            &root,
+            &["websocket", &too_long],
+            &[
+                &format!("would have {} ", longest + 10),
+                limit,
+                &format!("use a name of at most {longest} characters"),
+            ],
+        );
+        accepted(&root, &["websocket", &fits]);
+        // Without a table (--bare) the same name is fine.
+        accepted(&root, &["websocket", &too_long, "--bare"]);
+    }
+    let (_dir, root) = new_app("sqlite");
+    accepted(&root, &["websocket", &"a".repeat(100)]);
+}
+
+#[test]
+fn a_camel_case_name_is_measured_in_snake_case() {
+    let (_dir, root) = new_app("mysql");
+    // 28 words of two letters: 56 characters typed, 83 in snake_case.
+    let name = "Ab".repeat(28);
+    refused(
+        &root,
+        &root,
+        &["websocket", &name],
+        &["at most 55 characters in snake_case"],
+    );
+}
+
+#[test]
+fn file_names_fit_the_file_system_with_the_staging_name() {
+    let (_dir, root) = new_app("sqlite");
+    // The longest file is the migration: 14-digit version, `_create_`, `_messages.sql`, and
+    // `.` + `.tspawn-new` while it is staged: 47 bytes more than the name.
+    for name in ["a".repeat(215), "a".repeat(209)] {
+        refused(
+            &root,
+            &root,
+            &["websocket", &name],
+            &[
+                "the file name of db/migrations/20261127120000_create_aaaa",
+                "as tspawn stages it (`.<name>.tspawn-new`)",
+                "the file system's limit of 255 bytes",
+                "use a name of at most 208 characters",
+            ],
+        );
+    }
+    // 208 fits: written for real, so the file system agrees.
+    accepted(&root, &["websocket", &"a".repeat(208)]);
+}
+
+#[test]
+fn application_names_fit_database_names_and_folder_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    // `<name>_product`: 8 more than the name.
+    refused(
+        root,
+        root,
+        &["new", &"b".repeat(56), "--db", "postgresql"],
+        &[
+            "database `bbbb",
+            "PostgreSQL's limit of 63 bytes",
+            "at most 55 characters",
+        ],
+    );
+    refused(
+        root,
+        root,
+        &["new", &"b".repeat(57), "--db", "mysql"],
+        &["MySQL/MariaDB's limit of 64 characters", "at most 56 characters"],
+    );
+    refused(
+        root,
+        root,
+        &["new", &"b".repeat(256)],
+        &["the file system's limit of 255 bytes", "at most 255 characters"],
+    );
+    accepted(root, &["new", &"b".repeat(55), "--db", "postgresql"]);
+    accepted(root, &["new", &"c".repeat(255)]);
+}
