@@ -24,8 +24,8 @@ struct WebsocketTemplate {
     crate_name: String,
     table: String,
     migration: String,
-    /// The runtime feature of the app's driver.
-    db: &'static str,
+    /// The driver's auto-numbered primary key column type.
+    id_column: &'static str,
     /// SQL placeholders of the app's driver: `?` or `$1`.
     p1: String,
     p2: String,
@@ -44,7 +44,7 @@ pub fn generate(ctx: &Context, name: &Name, bare: bool) -> Result<Generated, Err
         crate_name: app.crate_name.clone(),
         table: table.clone(),
         migration: migration.clone(),
-        db: app.driver.feature(),
+        id_column: app.driver.id_column(),
         p1: app.driver.placeholder(1),
         p2: app.driver.placeholder(2),
         bare,
