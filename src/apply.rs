@@ -1,8 +1,9 @@
-//! Applying a plan: resolve every action against the disk, refuse if anything cannot succeed,
-//! settle conflicts, then write everything in one transaction (see [`crate::fsx`]). Nothing is
+//! Applying a plan: resolve every action against the disk, refuse if anything cannot succeed
+//! (a missing marker, a file this user may not write: [`crate::access`]), settle conflicts, then write everything in one transaction (see [`crate::fsx`]). Nothing is
 //! written before every check has passed, and `--dry-run` stops right before writing with the
 //! same status lines a real run prints.
 
+use crate::access;
 use crate::error::Error;
 use crate::fsx::{self, Write};
 use crate::plan::Plan;
@@ -52,6 +53,11 @@ pub fn apply(
     prompt: &mut dyn Prompt,
 ) -> Result<Outcome, Error> {
     let mut steps = resolve(plan, base)?;
+    // Checked with the plan, not while writing, so `--dry-run` refuses what a run would.
+    let denied = access::problems(base, &steps);
+    if !denied.is_empty() {
+        return Err(Error::Problems(denied));
+    }
     settle_conflicts(&mut steps, options.on_conflict, shell, prompt)?;
     let outcome = Outcome {
         lines: steps.iter().map(status).collect(),

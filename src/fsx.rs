@@ -65,11 +65,14 @@ impl Transaction {
                     self.make_dirs(parent)?;
                     let temp = staging_path(&target);
                     fs::write(&temp, contents).map_err(|e| Error::io(&temp, e))?;
-                    // The rename replaces the inode: keep an existing file's mode.
+                    self.staged
+                        .push((temp.clone(), target.clone(), old.clone()));
+                    // The rename replaces the inode: keep an existing file's owner and mode.
                     if let Ok(meta) = fs::metadata(&target) {
-                        let _ = fs::set_permissions(&temp, meta.permissions());
+                        keep_owner(&temp, &meta).map_err(|e| Error::io(&target, e))?;
+                        fs::set_permissions(&temp, meta.permissions())
+                            .map_err(|e| Error::io(&target, e))?;
                     }
-                    self.staged.push((temp, target, old.clone()));
                 }
                 Write::Remove(path) => {
                     let target = base.join(path);
@@ -123,6 +126,24 @@ impl Transaction {
             let _ = fs::remove_dir(dir);
         }
     }
+}
+
+/// Gives the staged file the owner and group of the file it replaces, when they differ
+/// (`crate::access` has refused the plan when this user may not). Done before the mode is
+/// set, since changing the owner clears set-user-ID and set-group-ID bits.
+#[cfg(unix)]
+fn keep_owner(staged: &Path, old: &fs::Metadata) -> std::io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let new = fs::metadata(staged)?;
+    if (new.uid(), new.gid()) == (old.uid(), old.gid()) {
+        return Ok(());
+    }
+    std::os::unix::fs::chown(staged, Some(old.uid()), Some(old.gid()))
+}
+
+#[cfg(not(unix))]
+fn keep_owner(_staged: &Path, _old: &fs::Metadata) -> std::io::Result<()> {
+    Ok(())
 }
 
 /// Where a file is staged before it replaces `target`: `.main.rs.tspawn-new` beside

@@ -4,6 +4,7 @@
 //! a [`plan::Plan`] without touching the disk, and [`apply`] checks the whole plan against the
 //! disk and writes it in one transaction ([`fsx`]), reporting through [`shell`].
 
+mod access;
 pub mod app;
 pub mod apply;
 pub mod cli;

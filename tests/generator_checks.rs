@@ -202,13 +202,19 @@ fn application_names_fit_database_names_and_folder_names() {
         root,
         root,
         &["new", &"b".repeat(57), "--db", "mysql"],
-        &["MySQL/MariaDB's limit of 64 characters", "at most 56 characters"],
+        &[
+            "MySQL/MariaDB's limit of 64 characters",
+            "at most 56 characters",
+        ],
     );
     refused(
         root,
         root,
         &["new", &"b".repeat(256)],
-        &["the file system's limit of 255 bytes", "at most 255 characters"],
+        &[
+            "the file system's limit of 255 bytes",
+            "at most 255 characters",
+        ],
     );
     accepted(root, &["new", &"b".repeat(55), "--db", "postgresql"]);
     accepted(root, &["new", &"c".repeat(255)]);

@@ -1,0 +1,172 @@
+//! May this user make the changes a resolved plan needs? Checked while resolving, before
+//! anything is written, so a real run and `--dry-run` report the same refusal, and a write
+//! never fails half-way (or worse, succeeds where it should not: replacing a file through a
+//! rename needs only the folder's write permission, so a read-only 0444 file, or one owned by
+//! someone else, would be replaced without a word).
+//!
+//! Rules (POSIX permissions as `faccessat(2)` with `AT_EACCESS` reports them for the effective
+//! user, so ACLs and read-only mounts count):
+//! - every file to rewrite or remove must be writable;
+//! - every folder written into must be writable: a new or rewritten file is staged there and
+//!   renamed into place ([`crate::fsx`]), a removed one is first moved aside there, and a new
+//!   folder is made in its nearest existing ancestor;
+//! - a rewritten file keeps its owner, group and mode ([`crate::fsx`] copies them onto the
+//!   staged file); only root may give a file to another user, and only a member may give it to
+//!   a group, so otherwise such a file is refused.
+
+use crate::apply::display;
+use crate::resolve::Step;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// Every change in `steps` (relative to `base`) this user may not make, as problem lines.
+pub(crate) fn problems(base: &Path, steps: &[Step]) -> Vec<String> {
+    let mut files = Vec::new();
+    let mut folders = BTreeSet::new();
+    for step in steps {
+        match step {
+            Step::Dir {
+                path,
+                exists: false,
+            } => folders.insert(existing_ancestor(base, path)),
+            Step::Dir { .. } => false,
+            Step::File { path, old, new, .. } => {
+                if old.as_ref() == Some(new) {
+                    continue;
+                }
+                if old.is_some() {
+                    files.push(path);
+                }
+                folders.insert(existing_ancestor(base, path))
+            }
+            Step::Remove { path, .. } => {
+                files.push(path);
+                folders.insert(existing_ancestor(base, path))
+            }
+        };
+    }
+    let mut problems: Vec<String> = files
+        .into_iter()
+        .filter_map(|path| sys::file_problem(&base.join(path), path))
+        .collect();
+    problems.extend(folders.into_iter().filter_map(|folder| {
+        let shown = folder.strip_prefix(base).unwrap_or(&folder);
+        sys::folder_problem(&folder, shown)
+    }));
+    problems
+}
+
+/// The folder a path's file or folder is made in: its parent, or the parent's nearest
+/// existing ancestor when the parent is planned too.
+fn existing_ancestor(base: &Path, path: &Path) -> PathBuf {
+    let full = base.join(path);
+    full.ancestors()
+        .skip(1)
+        .find(|dir| dir.exists())
+        .unwrap_or(base)
+        .to_path_buf()
+}
+
+fn shown(path: &Path) -> String {
+    match display(path) {
+        s if s.is_empty() => ".".to_owned(),
+        s => s,
+    }
+}
+
+#[cfg(unix)]
+mod sys {
+    use super::shown;
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::MetadataExt;
+    use std::path::Path;
+
+    /// Why this user may not rewrite or remove the file at `full` (shown as `path`).
+    pub fn file_problem(full: &Path, path: &Path) -> Option<String> {
+        let shown = shown(path);
+        if let Err(e) = writable(full) {
+            return Some(format!(
+                "{shown} cannot be written ({e}); make it writable for you (e.g. chmod u+w \
+                 {shown}) or run tspawn as a user who may write it"
+            ));
+        }
+        let meta = std::fs::metadata(full).ok()?;
+        // SAFETY: these calls take no arguments and cannot fail.
+        let (euid, egid) = unsafe { (libc::geteuid(), libc::getegid()) };
+        if euid == 0 {
+            return None;
+        }
+        if meta.uid() != euid {
+            return Some(format!(
+                "{shown} belongs to another user (uid {}); tspawn replaces a file whole and \
+                 could not keep its owner: run tspawn as that user, or chown the file to you",
+                meta.uid()
+            ));
+        }
+        if meta.gid() != egid && !groups().contains(&meta.gid()) {
+            return Some(format!(
+                "{shown} belongs to group {}, which you are not in; tspawn replaces a file \
+                 whole and could not keep its group: run tspawn as a member, or chgrp the file",
+                meta.gid()
+            ));
+        }
+        None
+    }
+
+    /// Why this user may not make files in the folder `full` (shown as `path`).
+    pub fn folder_problem(full: &Path, path: &Path) -> Option<String> {
+        let shown = shown(path);
+        writable(full).err().map(|e| {
+            format!(
+                "cannot write in the folder {shown} ({e}): tspawn writes new files there and \
+                 renames them into place; make it writable for you or run tspawn as a user who \
+                 may write it"
+            )
+        })
+    }
+
+    fn writable(full: &Path) -> std::io::Result<()> {
+        let path = CString::new(full.as_os_str().as_bytes())?;
+        // SAFETY: `path` is a valid NUL-terminated string that outlives the call.
+        let rc =
+            unsafe { libc::faccessat(libc::AT_FDCWD, path.as_ptr(), libc::W_OK, libc::AT_EACCESS) };
+        if rc == 0 {
+            Ok(())
+        } else {
+            Err(std::io::Error::last_os_error())
+        }
+    }
+
+    /// The supplementary groups of this process.
+    fn groups() -> Vec<libc::gid_t> {
+        // SAFETY: a size of 0 only asks for the count; the buffer then has room for it.
+        unsafe {
+            let n = libc::getgroups(0, std::ptr::null_mut());
+            let mut groups = vec![0; usize::try_from(n).unwrap_or(0)];
+            let n = libc::getgroups(n, groups.as_mut_ptr());
+            groups.truncate(usize::try_from(n).unwrap_or(0));
+            groups
+        }
+    }
+}
+
+#[cfg(not(unix))]
+mod sys {
+    use std::path::Path;
+
+    /// Read-only files are refused; ownership is a POSIX notion.
+    pub fn file_problem(full: &Path, path: &Path) -> Option<String> {
+        let meta = std::fs::metadata(full).ok()?;
+        meta.permissions().readonly().then(|| {
+            format!(
+                "{} is read-only; make it writable and run again",
+                super::shown(path)
+            )
+        })
+    }
+
+    pub fn folder_problem(_full: &Path, _path: &Path) -> Option<String> {
+        None
+    }
+}

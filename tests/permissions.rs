@@ -1,0 +1,176 @@
+//! A file the user may not write is a failure found before anything is written (issue 6,
+//! item 6), and a rewritten file keeps its owner, group and mode.
+//!
+//! The refusals need an unprivileged user (root may write anything), and CI runs as root: the
+//! tests run tspawn as `nobody` through `setpriv` in an app handed over to nobody. They are
+//! skipped, saying why, when not run as root or without setpriv.
+
+mod common;
+
+use common::{new_app, read_tree, EPOCH};
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const NOBODY: u32 = 65534;
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// A chat app owned by nobody, and a tspawn binary nobody may run; `None` (with the reason
+/// printed) where the test cannot run.
+fn app_of_nobody() -> Option<(tempfile::TempDir, PathBuf, PathBuf)> {
+    if !is_root() {
+        eprintln!("skipped: needs root, to run tspawn as nobody with setpriv");
+        return None;
+    }
+    if Command::new("setpriv").arg("--version").output().is_err() {
+        eprintln!("skipped: setpriv (util-linux) is not installed");
+        return None;
+    }
+    let (dir, root) = new_app("sqlite");
+    let mut bin = assert_cmd::cargo::cargo_bin("tspawn");
+    if !as_nobody(dir.path(), &bin, &["--version"]).status.success() {
+        // The build folder is out of nobody's reach: run a copy.
+        let copy = dir.path().join("tspawn");
+        std::fs::copy(&bin, &copy).unwrap();
+        std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).unwrap();
+        bin = copy;
+    }
+    chown_tree(dir.path(), NOBODY);
+    assert!(as_nobody(&root, &bin, &["--version"]).status.success());
+    Some((dir, root, bin))
+}
+
+fn chown_tree(path: &Path, uid: u32) {
+    let owner = format!("{uid}:{uid}");
+    let status = Command::new("chown")
+        .args(["-R", &owner])
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+fn as_nobody(dir: &Path, bin: &Path, args: &[&str]) -> Output {
+    Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(bin)
+        .args(args)
+        .current_dir(dir)
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+/// Every file's path, contents, mode and owner.
+fn snapshot(root: &Path) -> Vec<(String, String, u32, u32, u32)> {
+    read_tree(root)
+        .into_iter()
+        .map(|(path, contents)| {
+            let meta = std::fs::symlink_metadata(root.join(&path)).unwrap();
+            (path, contents, meta.mode(), meta.uid(), meta.gid())
+        })
+        .collect()
+}
+
+/// tspawn as nobody must fail naming `expected`, in a real run and a dry run, leaving the
+/// tree exactly as it was.
+fn refused_as_nobody(root: &Path, bin: &Path, expected: &str) {
+    let before = snapshot(root);
+    for args in [
+        &["websocket", "chat"][..],
+        &["--dry-run", "websocket", "chat"],
+    ] {
+        let output = as_nobody(root, bin, args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{args:?} succeeded: {stderr}");
+        assert!(
+            stderr.contains(expected),
+            "{args:?}: {expected:?} not in {stderr}"
+        );
+        assert_eq!(snapshot(root), before, "{args:?} changed the tree");
+    }
+}
+
+#[test]
+fn nobody_may_generate_in_an_app_of_their_own() {
+    // The control for the refusals below: the setup itself lets nobody write.
+    let Some((_dir, root, bin)) = app_of_nobody() else {
+        return;
+    };
+    let output = as_nobody(&root, &bin, &["websocket", "chat"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let meta = std::fs::metadata(root.join("config/app.toml")).unwrap();
+    assert_eq!((meta.uid(), meta.gid()), (NOBODY, NOBODY));
+}
+
+#[test]
+fn a_read_only_file_is_refused_before_anything_is_written() {
+    let Some((_dir, root, bin)) = app_of_nobody() else {
+        return;
+    };
+    let config = root.join("config/app.toml");
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o444)).unwrap();
+    refused_as_nobody(&root, &bin, "config/app.toml cannot be written");
+}
+
+#[test]
+fn a_file_of_another_user_is_refused_before_anything_is_written() {
+    let Some((_dir, root, bin)) = app_of_nobody() else {
+        return;
+    };
+    // Writable by nobody through its mode, but root's: a rename would make it nobody's.
+    let config = root.join("config/app.toml");
+    std::os::unix::fs::chown(&config, Some(0), Some(0)).unwrap();
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o666)).unwrap();
+    refused_as_nobody(
+        &root,
+        &bin,
+        "config/app.toml belongs to another user (uid 0)",
+    );
+}
+
+#[test]
+fn a_folder_nobody_may_write_in_is_refused_before_anything_is_written() {
+    let Some((_dir, root, bin)) = app_of_nobody() else {
+        return;
+    };
+    let folder = root.join("src/models");
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o555)).unwrap();
+    refused_as_nobody(&root, &bin, "cannot write in the folder src/models");
+}
+
+#[test]
+fn a_rewritten_file_keeps_its_owner_group_and_mode() {
+    if !is_root() {
+        eprintln!("skipped: needs root, to give files to another user");
+        return;
+    }
+    let (_dir, root) = new_app("sqlite");
+    let config = root.join("config/app.toml");
+    std::os::unix::fs::chown(&config, Some(NOBODY), Some(NOBODY)).unwrap();
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let before = std::fs::read_to_string(&config).unwrap();
+    common::tspawn(&root)
+        .args(["websocket", "chat"])
+        .assert()
+        .success();
+    let meta = std::fs::metadata(&config).unwrap();
+    assert_ne!(
+        std::fs::read_to_string(&config).unwrap(),
+        before,
+        "rewritten"
+    );
+    assert_eq!((meta.uid(), meta.gid()), (NOBODY, NOBODY));
+    assert_eq!(meta.mode() & 0o7777, 0o640);
+}
