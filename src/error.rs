@@ -71,8 +71,8 @@ pub struct TooLong {
     pub length: String,
     /// The limit and whose it is: "MySQL/MariaDB's limit of 64 characters".
     pub rule: String,
-    /// The longest name that fits.
-    pub max_name: usize,
+    /// The longest name that fits; `None` when no name would (the folder's path is too long).
+    pub max_name: Option<usize>,
     /// Whether `max_name` counts the name's snake_case form rather than the name as typed.
     pub snake_case: bool,
 }
@@ -80,23 +80,21 @@ pub struct TooLong {
 impl fmt::Display for TooLong {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let name = self.name.as_str();
-        write!(
-            f,
-            "{} `{}` ({} characters) is too long: {} would have {}, over {}; use a name of at \
-             most {} characters{}",
-            self.name.kind().label(),
-            abbreviate(name),
-            name.len(),
-            self.subject,
-            self.length,
-            self.rule,
-            self.max_name,
-            if self.snake_case {
-                " in snake_case"
-            } else {
-                ""
-            },
-        )
+        if self.max_name.is_some() {
+            let label = self.name.kind().label();
+            let (shown, len) = (abbreviate(name), name.len());
+            write!(f, "{label} `{shown}` ({len} characters) is too long: ")?;
+        }
+        let (subject, length, rule) = (&self.subject, &self.length, &self.rule);
+        write!(f, "{subject} would have {length}, over {rule}; ")?;
+        match self.max_name {
+            Some(max) => write!(
+                f,
+                "use a name of at most {max} characters{}",
+                if self.snake_case { " in snake_case" } else { "" }
+            ),
+            None => f.write_str("run tspawn in a folder with a shorter path"),
+        }
     }
 }
 

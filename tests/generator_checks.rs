@@ -219,3 +219,19 @@ fn application_names_fit_database_names_and_folder_names() {
     accepted(root, &["new", &"b".repeat(55), "--db", "postgresql"]);
     accepted(root, &["new", &"c".repeat(255)]);
 }
+
+#[test]
+fn paths_fit_the_systems_path_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    // A folder about 4,000 bytes deep: the app's longest paths go over 4,095 bytes.
+    let deep = (0..20).fold(dir.path().to_path_buf(), |p, i| {
+        p.join(format!("{i:02}{}", "d".repeat(198)))
+    });
+    std::fs::create_dir_all(&deep).unwrap();
+    refused(
+        dir.path(),
+        &deep,
+        &["new", "chatapp"],
+        &["the system's limit of 4095 bytes per path"],
+    );
+}

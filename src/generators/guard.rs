@@ -28,7 +28,7 @@ pub fn check(generated: &Generated) -> Result<(), Error> {
     let mut found: Vec<TooLong> = identifiers_too_long(&generated.claims);
     found.extend(paths_too_long(generated));
     // The tightest limit: a name short enough for it is short enough for all.
-    match found.into_iter().min_by_key(|t| t.max_name) {
+    match found.into_iter().min_by_key(|t| t.max_name.unwrap_or(0)) {
         Some(too_long) => Err(Error::TooLong(Box::new(too_long))),
         None => Ok(()),
     }
@@ -153,7 +153,7 @@ fn too_long(
         subject: subject.replace(form, &abbreviate(form)),
         length,
         rule,
-        max_name: limit.saturating_sub(rest) / times,
+        max_name: Some(limit.saturating_sub(rest) / times).filter(|&max| max > 0),
         snake_case: form != name.as_str(),
     }
 }
