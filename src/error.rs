@@ -88,11 +88,10 @@ impl fmt::Display for TooLong {
         let (subject, length, rule) = (&self.subject, &self.length, &self.rule);
         write!(f, "{subject} would have {length}, over {rule}; ")?;
         match self.max_name {
-            Some(max) => write!(
-                f,
-                "use a name of at most {max} characters{}",
-                if self.snake_case { " in snake_case" } else { "" }
-            ),
+            Some(max) if self.snake_case => {
+                write!(f, "use a name of at most {max} characters in snake_case")
+            }
+            Some(max) => write!(f, "use a name of at most {max} characters"),
             None => f.write_str("run tspawn in a folder with a shorter path"),
         }
     }
