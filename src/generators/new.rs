@@ -151,3 +151,24 @@ fn runtime_sources(dir: &'static Dir<'static>) -> Vec<(PathBuf, String)> {
     }
     files
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_apps_own_files_are_what_new_writes() {
+        let files = app_files();
+        for path in [
+            "public/index.html",
+            "src/routes.rs",
+            "config/app.toml",
+            ".gitignore",
+            "vendor/tspawn-runtime/Cargo.toml",
+            "vendor/tspawn-runtime/src/lib.rs",
+        ] {
+            assert!(files.contains(Path::new(path)), "{path}");
+        }
+        assert_eq!(role(Path::new("public/index.html")), "the app's home page");
+    }
+}
