@@ -15,7 +15,10 @@ pub enum Injection {
 }
 
 /// Inserts `snippet` above the first line containing `marker`, each snippet line prefixed
-/// with the marker's indentation. A `mod` or `use` line joins the block of such lines just
+/// with the marker's indentation and ended like the marker line (`\r\n` in a file checked out
+/// with CRLF endings, else `\n`), so the file keeps one line ending and [`eject`] takes out
+/// exactly these bytes again. Nothing else in the file changes: the user's text is never
+/// reformatted, so a snippet must already be laid out as rustfmt wants it in place. A `mod` or `use` line joins the block of such lines just
 /// above the marker in sorted position, the order rustfmt gives them, so the file stays
 /// rustfmt-clean whatever order generators ran in; anything else (a route, whose order may
 /// matter) goes right above the marker.
@@ -36,13 +39,18 @@ pub fn inject(text: &str, marker: &str, snippet: &str, key: Option<&str>) -> Inj
         return Injection::AnchorMissing;
     };
     let indent = leading_space(lines[at]);
+    let eol = if lines[at].ends_with("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
     let new_lines: Vec<String> = snippet
         .lines()
         .map(|l| {
             if l.is_empty() {
-                "\n".to_owned()
+                eol.to_owned()
             } else {
-                format!("{indent}{l}\n")
+                format!("{indent}{l}{eol}")
             }
         })
         .collect();
@@ -206,6 +214,38 @@ mod tests {
             inject(routes, "// m", "    .route(\"/x\", endpoint::<X>())", key),
             Injection::AlreadyPresent
         );
+    }
+
+    #[test]
+    fn injected_lines_end_like_the_marker_line_and_eject_restores_the_bytes() {
+        let crlf = ROUTES.replace('\n', "\r\n");
+        let Injection::Injected(out) = inject(&crlf, "tspawn:routes", ROUTE, None) else {
+            panic!("not injected");
+        };
+        assert_eq!(
+            out,
+            crlf.replace("    //", "        .route(\"/chat\", x)\r\n    //")
+        );
+        assert_eq!(
+            inject(&out, "tspawn:routes", ROUTE, None),
+            Injection::AlreadyPresent
+        );
+        assert_eq!(eject(&out, ROUTE).as_deref(), Some(crlf.as_str()));
+
+        let mods = "pub mod a;\r\npub mod c;\r\n// m\r\n";
+        let Injection::Injected(out) = inject(mods, "// m", "pub mod b;", None) else {
+            panic!("not injected");
+        };
+        assert_eq!(out, "pub mod a;\r\npub mod b;\r\npub mod c;\r\n// m\r\n");
+        assert_eq!(eject(&out, "pub mod b;").as_deref(), Some(mods));
+
+        // A mixed file: the marker line decides.
+        let mixed = "a\r\nb\n// m\n";
+        let Injection::Injected(out) = inject(mixed, "// m", "x\n\ny", None) else {
+            panic!("not injected");
+        };
+        assert_eq!(out, "a\r\nb\nx\n\ny\n// m\n");
+        assert_eq!(eject(&out, "x\n\ny").as_deref(), Some(mixed));
     }
 
     #[test]

@@ -19,7 +19,6 @@ pub mod names;
 pub mod plan;
 pub mod prompt;
 mod resolve;
-pub mod rustfmt;
 pub mod shell;
 pub mod templates;
 

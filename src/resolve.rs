@@ -1,6 +1,13 @@
 //! The first half of applying a plan: read what is on disk for every action and compute the
 //! final text of every file, collecting every problem (a file in the way of a folder, a
 //! missing marker) instead of stopping at the first, so the user sees them all at once.
+//!
+//! Line endings: tspawn writes new files with LF endings, and a file on disk that differs from
+//! what tspawn would write only by a CR before each LF (a Windows checkout, git's
+//! `core.autocrlf`) counts as the same file: `identical` on a rerun, removable by `delete`, and
+//! left with its own bytes. Injected lines take the ending of the marker line they go above (see
+//! [`crate::inject::inject`]). No formatter runs over any file: the text tspawn adds is already
+//! laid out, and the user's text keeps its bytes.
 
 use crate::apply::display;
 use crate::error::Error;
@@ -89,13 +96,18 @@ impl Resolver<'_> {
         Ok(())
     }
 
+    /// A file the same but for CRLF endings keeps its bytes (`identical`).
     fn file(&mut self, path: PathBuf, contents: &str) -> Result<(), String> {
         let old = read(&self.base.join(&path))?;
-        let conflict = old.as_ref().is_some_and(|old| old != contents);
+        let (new, conflict) = match &old {
+            Some(old) if same_text(old, contents) => (old.clone(), false),
+            Some(_) => (contents.to_owned(), true),
+            None => (contents.to_owned(), false),
+        };
         self.upsert(Step::File {
             path,
             old,
-            new: contents.to_owned(),
+            new,
             conflict,
         });
         Ok(())
@@ -120,7 +132,6 @@ impl Resolver<'_> {
             }
             Injection::AlreadyPresent => Ok(()),
             Injection::Injected(new) => {
-                let new = laid_out(&path, new);
                 self.set_text(planned, path, text, new);
                 Ok(())
             }
@@ -130,7 +141,7 @@ impl Resolver<'_> {
     /// Nothing to do when the file is already gone.
     fn remove(&mut self, path: PathBuf, generated: &str) -> Result<(), String> {
         if let Some(old) = read(&self.base.join(&path))? {
-            let conflict = old != generated;
+            let conflict = !same_text(&old, generated);
             let generated = generated.to_owned();
             self.upsert(Step::Remove {
                 path,
@@ -149,7 +160,6 @@ impl Resolver<'_> {
         let Some(text) = text else { return Ok(()) };
         match eject(&text, snippet) {
             Some(new) => {
-                let new = laid_out(&path, new);
                 self.set_text(planned, path, text, new);
                 Ok(())
             }
@@ -199,13 +209,9 @@ impl Resolver<'_> {
     }
 }
 
-/// An edited Rust file laid out as rustfmt would (a route split over lines, or joined).
-fn laid_out(path: &Path, text: String) -> String {
-    if path.extension().is_some_and(|e| e == "rs") {
-        crate::rustfmt::format(text)
-    } else {
-        text
-    }
+/// Whether a file's text on disk is `generated` (LF endings), allowing a CR before every LF.
+fn same_text(disk: &str, generated: &str) -> bool {
+    disk == generated || (disk.contains("\r\n") && disk.replace("\r\n", "\n") == generated)
 }
 
 /// A file or folder in the way of a path's parent folders.

@@ -74,12 +74,7 @@ fn collect(dir: &'static Dir<'static>, folder: &str, out: &mut Vec<TemplateFile>
 pub fn render(name: &str, context: &impl Serialize) -> Result<String, Error> {
     let fail = |e: tera::Error| Error::Template(format!("template {name}: {}", chain(&e)));
     let context = Context::from_serialize(context).map_err(fail)?;
-    let text = engine().render(name, &context).map_err(fail)?;
-    Ok(if name.ends_with(".rs.jinja") {
-        crate::rustfmt::format(text)
-    } else {
-        text
-    })
+    engine().render(name, &context).map_err(fail)
 }
 
 /// An error and its causes, joined with ": ".

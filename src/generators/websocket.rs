@@ -70,7 +70,7 @@ pub fn generate(ctx: &Context, name: &Name, bare: bool) -> Result<Generated, Err
         format!("pub use {endpoint_mod}::{pascal}Endpoint;"),
     );
     // Keyed by the endpoint type, so a route the user reformatted or moved still counts.
-    let route = format!("    .route(\"/{snake}\", {endpoint_type})");
+    let route = render("websocket/route.rs.jinja", &t)?;
     plan.inject_unless("src/routes.rs", "tspawn:routes", route, &endpoint_type);
     if !bare {
         plan.file(
