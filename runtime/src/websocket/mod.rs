@@ -74,10 +74,13 @@
 mod context;
 mod driver;
 mod endpoint;
+mod handshake;
 mod hub;
 mod keep_alive;
+mod origin;
 mod outbox;
 mod settings;
+mod socket;
 mod upgrade;
 
 use std::fmt;

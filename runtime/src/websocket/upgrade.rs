@@ -1,45 +1,60 @@
-//! The handshake: origin check, `on_open`, then the upgrade with the configured limits.
+//! The route: the handshake checks, `on_open`, then the upgrade with the configured limits.
 
 use std::net::SocketAddr;
 
-use axum::extract::ws::{WebSocket, WebSocketUpgrade};
-use axum::extract::{ConnectInfo, State};
-use axum::http::header::{HOST, ORIGIN};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::header::ORIGIN;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
+use hyper::upgrade::OnUpgrade;
+use hyper_util::rt::TokioIo;
 use tokio::sync::oneshot;
+use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
+use tokio_tungstenite::WebSocketStream;
+use tokio_util::sync::CancellationToken;
 use tokio_util::task::task_tracker::{TaskTracker, TaskTrackerToken};
 
 use super::context::Context;
 use super::driver::Driver;
-use super::Endpoint;
+use super::handshake::{self, Rejection};
+use super::origin::origin_allowed;
+use super::{Endpoint, WebSocketSettings};
 use crate::session::HttpSession;
 use crate::state::AppState;
 
 /// The route for endpoint `E`: `.route("/chat", endpoint::<ChatEndpoint>())`.
 ///
-/// Answers `GET` with the WebSocket handshake: `403` for a foreign `Origin` or when
-/// [`Endpoint::on_open`] returns `false`, `500` when it fails, axum's usual rejection for a
-/// request without upgrade headers. Needs the peer address, which [`serve`](crate::serve)
-/// provides (`ConnectInfo<SocketAddr>`).
+/// Answers the WebSocket handshake (RFC 6455 §4.2) with `101 Switching Protocols`, or before
+/// any upgrade: `405` for a method other than `GET`, `426` with `Upgrade: websocket` for a
+/// plain HTTP request, `426` with `Sec-WebSocket-Version: 13` for another protocol version,
+/// `400` for a missing or malformed `Sec-WebSocket-Key` or HTTP/1.0, `403` for a foreign
+/// `Origin` or when [`Endpoint::on_open`] returns `false`, `500` when it fails. Needs the
+/// peer address, which [`serve`](crate::serve) provides (`ConnectInfo<SocketAddr>`).
 pub fn endpoint<E: Endpoint>() -> MethodRouter<AppState> {
     axum::routing::get(handshake::<E>)
 }
 
-async fn handshake<E: Endpoint>(
-    upgrade: WebSocketUpgrade,
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
+async fn handshake<E: Endpoint>(State(state): State<AppState>, request: Request) -> Response {
+    let (mut request, _body) = request.into_parts();
+    let accept = match handshake::check(&request) {
+        Ok(accept) => accept,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let Some(on_upgrade) = request.extensions.remove::<OnUpgrade>() else {
+        return Rejection::NotUpgradable.into_response();
+    };
+    let Some(&ConnectInfo(peer)) = request.extensions.get::<ConnectInfo<SocketAddr>>() else {
+        tracing::error!("WebSocket endpoints need the peer address: serve the app with `serve`");
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
     let settings = &state.config.websocket;
-    if !origin_allowed(&headers, &uri, &settings.allowed_origins) {
+    let headers = &request.headers;
+    if !origin_allowed(headers, &request.uri, &settings.allowed_origins) {
         tracing::warn!(%peer, origin = ?headers.get(ORIGIN), "WebSocket handshake from a foreign origin refused");
         return StatusCode::FORBIDDEN.into_response();
     }
-    let http_session = HttpSession::from_headers(&headers, &state.config.session_key);
+    let http_session = HttpSession::from_headers(headers, &state.config.session_key);
     // on_open runs in a task of its own, so a client leaving meanwhile (hyper then drops this
     // future) cannot cut it short; what it accepted then gets on_close (see `Accepted`).
     let (answer, answered) = oneshot::channel();
@@ -51,13 +66,19 @@ async fn handshake<E: Endpoint>(
         Ok(Err(status)) => return status.into_response(),
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(), // on_open panicked
     };
-    upgrade
+    let config = socket_config(settings);
+    state.tasks.spawn(accepted.run(on_upgrade, config, peer));
+    handshake::switching_protocols(&accept)
+}
+
+/// The framing limits of `[websocket]`: a message or a single frame over
+/// `max_message_size` is refused with 1009.
+fn socket_config(settings: &WebSocketSettings) -> WebSocketConfig {
+    WebSocketConfig::default()
         .read_buffer_size(settings.read_buffer_size)
         .write_buffer_size(settings.write_buffer_size)
-        .max_message_size(settings.max_message_size)
-        .max_frame_size(settings.max_message_size)
-        .on_failed_upgrade(move |error| tracing::debug!(%peer, %error, "WebSocket upgrade failed"))
-        .on_upgrade(move |socket| accepted.run(socket))
+        .max_message_size(Some(settings.max_message_size))
+        .max_frame_size(Some(settings.max_message_size))
 }
 
 /// Registers the connection and runs `on_open`; answers the accepted connection, or the
@@ -77,6 +98,7 @@ async fn open<E: Endpoint>(
             Ok(Accepted {
                 driver: Some(Driver::new(endpoint, ctx, queue)),
                 tasks: state.tasks.clone(),
+                shutdown: state.shutdown.clone(),
                 _token: state.tasks.token(),
             })
         }
@@ -101,11 +123,27 @@ async fn open<E: Endpoint>(
 struct Accepted<E: Endpoint> {
     driver: Option<Driver<E>>,
     tasks: TaskTracker,
+    shutdown: CancellationToken,
     _token: TaskTrackerToken,
 }
 
 impl<E: Endpoint> Accepted<E> {
-    async fn run(mut self, socket: WebSocket) {
+    /// Waits for hyper to hand over the connection (once the 101 is sent), then drives it.
+    async fn run(mut self, on_upgrade: OnUpgrade, config: WebSocketConfig, peer: SocketAddr) {
+        let upgraded = tokio::select! {
+            upgraded = on_upgrade => upgraded,
+            () = self.shutdown.cancelled() => return, // dropped: on_close(1006)
+        };
+        let upgraded = match upgraded {
+            Ok(upgraded) => upgraded,
+            Err(error) => {
+                tracing::debug!(%peer, %error, "WebSocket upgrade failed");
+                return; // dropped: on_close(1006)
+            }
+        };
+        let socket =
+            WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config))
+                .await;
         if let Some(driver) = self.driver.take() {
             driver.run(socket).await;
         }
@@ -123,79 +161,5 @@ impl<E: Endpoint> Drop for Accepted<E> {
             }
             Err(_) => tracing::warn!("WebSocket upgrade dropped outside the runtime: no on_close"),
         }
-    }
-}
-
-/// No `Origin` (a non-browser client), an origin naming the request's host (the `Host`
-/// header, or the URI's authority over HTTP/2), or a listed one. Compared without case and
-/// without a trailing `/`.
-fn origin_allowed(headers: &HeaderMap, uri: &Uri, allowed: &[String]) -> bool {
-    let Some(origin) = headers.get(ORIGIN) else {
-        return true;
-    };
-    let Ok(origin) = origin.to_str() else {
-        return false;
-    };
-    let origin = origin.trim_end_matches('/');
-    if allowed
-        .iter()
-        .any(|a| a.trim_end_matches('/').eq_ignore_ascii_case(origin))
-    {
-        return true;
-    }
-    let host = match headers.get(HOST) {
-        Some(host) => host.to_str().ok(),
-        None => uri.authority().map(|a| a.as_str()),
-    };
-    match (origin.split_once("://"), host) {
-        (Some((_, authority)), Some(host)) => authority.eq_ignore_ascii_case(host),
-        _ => false,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn headers(pairs: &[(axum::http::HeaderName, &str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (name, value) in pairs {
-            map.insert(name.clone(), value.parse().unwrap());
-        }
-        map
-    }
-
-    fn origin_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
-        super::origin_allowed(headers, &Uri::from_static("/chat"), allowed)
-    }
-
-    #[test]
-    fn origins_must_match_the_host_or_the_list() {
-        let listed = vec!["https://app.example.com".to_owned()];
-        let host = (HOST, "127.0.0.1:8800");
-        assert!(origin_allowed(&headers(std::slice::from_ref(&host)), &[]));
-        let same = (ORIGIN, "http://127.0.0.1:8800");
-        assert!(origin_allowed(&headers(&[host.clone(), same]), &[]));
-        let foreign = (ORIGIN, "https://evil.example");
-        assert!(!origin_allowed(&headers(&[host.clone(), foreign]), &listed));
-        let other = (ORIGIN, "https://app.example.com");
-        assert!(origin_allowed(
-            &headers(&[host.clone(), other.clone()]),
-            &listed
-        ));
-        assert!(!origin_allowed(&headers(&[host, other]), &[]));
-        assert!(!origin_allowed(&headers(&[(ORIGIN, "null")]), &[]));
-    }
-
-    #[test]
-    fn origins_are_normalised_and_http2_uses_the_authority() {
-        let listed = vec!["HTTPS://App.Example.com/".to_owned()];
-        let origin = headers(&[(ORIGIN, "https://app.example.com")]);
-        assert!(origin_allowed(&origin, &listed));
-        let h2 = Uri::from_static("https://chat.example.com/chat");
-        let same = headers(&[(ORIGIN, "https://Chat.example.com")]);
-        assert!(super::origin_allowed(&same, &h2, &[]));
-        let foreign = headers(&[(ORIGIN, "https://evil.example")]);
-        assert!(!super::origin_allowed(&foreign, &h2, &[]));
     }
 }

@@ -4,7 +4,7 @@ use tspawn_runtime::prelude::*;
 use tspawn_runtime::testing::{self, TestServer};
 use tspawn_runtime::websocket::{CloseCode, Context, Endpoint, HttpSession};
 
-use super::common::{app_root, EXAMPLE};
+use super::common::{app_root, write, EXAMPLE};
 
 pub const ROOM: &str = "room";
 
@@ -115,6 +115,27 @@ impl Endpoint for Listener {
     }
 }
 
+/// Subscribes to `store`; stores each text in the `messages` table before publishing it,
+/// as the generated chat does.
+#[derive(Default)]
+pub struct Store;
+
+impl Endpoint for Store {
+    async fn on_open(&mut self, ctx: &mut Context, _session: &HttpSession) -> Result<bool> {
+        ctx.subscribe("store");
+        Ok(true)
+    }
+
+    async fn on_text_received(&mut self, ctx: &mut Context, text: &str) -> Result<()> {
+        sqlx::query("INSERT INTO messages (body) VALUES (?)")
+            .bind(text)
+            .execute(ctx.db())
+            .await?;
+        ctx.publish("store", text);
+        Ok(())
+    }
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/chat", endpoint::<Chat>())
@@ -123,16 +144,29 @@ pub fn routes() -> Router<AppState> {
         .route("/history", endpoint::<History>())
         .route("/slow-open", endpoint::<SlowOpen>())
         .route("/listener", endpoint::<Listener>())
+        .route("/store", endpoint::<Store>())
 }
 
 /// A server on a free port, with an in-memory database and small limits.
 pub async fn server() -> (tempfile::TempDir, TestServer) {
-    let config = format!(
-        "{EXAMPLE}\n[test.websocket]\nmax_message_size = 1024\nqueue_capacity = 8\n\
-         allowed_origins = [\"http://allowed.example\"]\n"
+    server_with(
+        "max_message_size = 1024\nqueue_capacity = 8\n\
+         allowed_origins = [\"http://allowed.example\"]\n",
     )
-    .replace("sqlite:db/test.sqlite3", "sqlite::memory:");
+    .await
+}
+
+/// A server on a free port, with an in-memory database holding a `messages` table, and
+/// `websocket` as its `[test.websocket]` section (empty: the defaults).
+pub async fn server_with(websocket: &str) -> (tempfile::TempDir, TestServer) {
+    let config = format!("{EXAMPLE}\n[test.websocket]\n{websocket}")
+        .replace("sqlite:db/test.sqlite3", "sqlite::memory:");
     let root = app_root(&config);
+    write(
+        root.path(),
+        "db/migrations/1_messages.sql",
+        "CREATE TABLE messages (id INTEGER PRIMARY KEY, body TEXT NOT NULL);\n",
+    );
     let server = testing::spawn(routes(), root.path()).await.unwrap();
     (root, server)
 }
