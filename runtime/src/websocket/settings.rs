@@ -2,6 +2,7 @@
 
 use serde::Deserialize;
 
+use super::origin::Origin;
 use super::outbox::MAX_QUEUE_CAPACITY;
 
 /// Limits and buffer sizes from `[default.websocket]` (or an environment's `[ENV.websocket]`,
@@ -10,7 +11,7 @@ use super::outbox::MAX_QUEUE_CAPACITY;
 /// ```toml
 /// [default.websocket]
 /// max_message_size = 65536     # bytes (1..=1 GiB); a bigger message or frame: 1009
-/// allowed_origins = []         # besides the page's own origin (Origin must match Host)
+/// allowed_origins = []         # besides the page's own origin, e.g. ["https://app.example.com"]
 /// queue_capacity = 1024        # outgoing messages per connection (1..=1000000)
 /// read_buffer_size = 4096      # bytes per connection (1..=64 MiB)
 /// write_buffer_size = 4096     # bytes per connection (0..=64 MiB)
@@ -24,11 +25,18 @@ pub struct WebSocketSettings {
     /// Largest message (and frame) a client may send, in bytes (default 64 KiB). A bigger
     /// one closes the connection with 1009 (message too big).
     pub max_message_size: usize,
-    /// Origins accepted besides the same-origin rule, as browsers send them
-    /// (`https://app.example.com`; compared without case and without a trailing `/`).
-    /// Default: none, so a handshake whose `Origin` header does not name the request's host
-    /// (`Host`, or the URI's authority over HTTP/2) is refused with 403; one without
-    /// `Origin` (a non-browser client) is accepted.
+    /// Origins accepted besides the same-origin rule, as browsers send them:
+    /// `scheme://host[:port]` (`https://app.example.com`; a trailing `/` is allowed; anything
+    /// else fails config loading). Compared as RFC 6454 origins: scheme, host (without case)
+    /// and port, with the scheme's default port filled in (http/ws 80, https/wss 443), so
+    /// `https://app.example.com` also admits `https://app.example.com:443`.
+    ///
+    /// Default: none, so a handshake whose `Origin` is not the request's own origin is
+    /// refused with 403. Same-origin means the `Origin`'s host and port (default port filled
+    /// in) are those of `Host` (or the URI's authority over HTTP/2); a `Host` without a port
+    /// has the default port of the `Origin`'s scheme, so `Host: 127.0.0.1:80` and
+    /// `Origin: http://127.0.0.1` match. `null`, other ports and look-alike hosts never do.
+    /// A handshake without `Origin` (a non-browser client) is accepted.
     ///
     /// The same-origin rule trusts `Host`, which the client chooses: it stops other sites'
     /// pages, but not DNS rebinding (a hostile name resolving to this server makes `Origin`
@@ -39,7 +47,8 @@ pub struct WebSocketSettings {
     /// is full when something is published to it is closed with 1008 (see
     /// [`Hub`](super::Hub)).
     pub queue_capacity: usize,
-    /// Read buffer per connection, in bytes (default 4096; axum's own default is 128 KiB).
+    /// Read buffer per connection, in bytes (default 4096; tungstenite's own default is
+    /// 128 KiB).
     pub read_buffer_size: usize,
     /// Bytes buffered before a write reaches the socket (default 4096); every batch of
     /// messages is flushed anyway.
@@ -60,8 +69,19 @@ impl Default for WebSocketSettings {
 
 impl WebSocketSettings {
     /// Checks the values serde cannot: each size and capacity must lie in its range (see
-    /// [`WebSocketSettings::RANGES`]). Returns the offending key and the problem.
+    /// [`WebSocketSettings::RANGES`]) and each of `allowed_origins` must be an origin.
+    /// Returns the offending key and the problem.
     pub(crate) fn validate(&self) -> Result<(), (&'static str, &'static str)> {
+        if !self
+            .allowed_origins
+            .iter()
+            .all(|o| Origin::parse(o).is_some())
+        {
+            return Err((
+                "allowed_origins",
+                "each entry must be an origin, scheme://host[:port] (e.g. https://app.example.com)",
+            ));
+        }
         let values = [
             self.max_message_size,
             self.queue_capacity,
@@ -130,5 +150,24 @@ mod tests {
             ..WebSocketSettings::default()
         };
         assert_eq!(big.validate().unwrap_err().0, "write_buffer_size");
+    }
+
+    #[test]
+    fn allowed_origins_must_be_origins() {
+        let with = |origins: &[&str]| WebSocketSettings {
+            allowed_origins: origins.iter().map(|o| o.to_string()).collect(),
+            ..WebSocketSettings::default()
+        };
+        let fine = with(&["https://app.example.com", "http://[::1]:8800/"]);
+        assert_eq!(fine.validate(), Ok(()));
+        for bad in [
+            "app.example.com",
+            "https://app.example.com/chat",
+            "null",
+            "*",
+        ] {
+            let error = with(&["https://ok.example", bad]).validate().unwrap_err();
+            assert_eq!(error.0, "allowed_origins", "{bad}");
+        }
     }
 }
