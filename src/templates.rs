@@ -6,8 +6,11 @@
 //!
 //! Templates are written so their output is final: LF line endings, rustfmt-clean Rust for any
 //! valid name, and no formatter runs afterwards (output must not depend on what the machine has
-//! installed). tera has no `trim_blocks`: a tag alone on its line is written `{%- ... %}`, which
-//! eats the line break before it, so the tag's line leaves nothing behind.
+//! installed). A Rust line holding a name is laid out with the macros of
+//! `templates/rustfmt.jinja`, which break it where rustfmt would for that name's length
+//! (tests/layout.rs checks names from 1 to 200 characters). tera has no `trim_blocks`: a tag
+//! alone on its line is written `{%- ... %}`, which eats the line break before it, so the tag's
+//! line leaves nothing behind.
 
 use crate::error::Error;
 use include_dir::{include_dir, Dir};
