@@ -14,13 +14,13 @@
 //!   staged file); only root may give a file to another user, and only a member may give it to
 //!   a group, so otherwise such a file is refused.
 
-use crate::apply::display;
+use crate::problem::Problem;
 use crate::resolve::Step;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-/// Every change in `steps` (relative to `base`) this user may not make, as problem lines.
-pub(crate) fn problems(base: &Path, steps: &[Step]) -> Vec<String> {
+/// Every change in `steps` (relative to `base`) this user may not make.
+pub(crate) fn problems(base: &Path, steps: &[Step]) -> Vec<Problem> {
     let mut files = Vec::new();
     let mut folders = BTreeSet::new();
     for step in steps {
@@ -45,13 +45,15 @@ pub(crate) fn problems(base: &Path, steps: &[Step]) -> Vec<String> {
             }
         };
     }
-    let mut problems: Vec<String> = files
+    let mut problems: Vec<Problem> = files
         .into_iter()
         .filter_map(|path| sys::file_problem(&base.join(path), path))
         .collect();
     problems.extend(folders.into_iter().filter_map(|folder| {
-        let shown = folder.strip_prefix(base).unwrap_or(&folder);
-        sys::folder_problem(&folder, shown)
+        let path = folder.strip_prefix(base).unwrap_or(&folder).to_owned();
+        sys::writable(&folder)
+            .err()
+            .map(|source| Problem::FolderNotWritable { path, source })
     }));
     problems
 }
@@ -67,66 +69,38 @@ fn existing_ancestor(base: &Path, path: &Path) -> PathBuf {
         .to_path_buf()
 }
 
-fn shown(path: &Path) -> String {
-    match display(path) {
-        s if s.is_empty() => ".".to_owned(),
-        s => s,
-    }
-}
-
 #[cfg(unix)]
 mod sys {
-    use super::shown;
+    use crate::problem::Problem;
     use std::ffi::CString;
     use std::os::unix::ffi::OsStrExt;
     use std::os::unix::fs::MetadataExt;
     use std::path::Path;
 
-    /// Why this user may not rewrite or remove the file at `full` (shown as `path`).
-    pub fn file_problem(full: &Path, path: &Path) -> Option<String> {
-        let shown = shown(path);
-        if let Err(e) = writable(full) {
-            return Some(format!(
-                "{shown} cannot be written ({e}); make it writable for you (e.g. chmod u+w \
-                 {shown}) or run tspawn as a user who may write it"
-            ));
+    /// Why this user may not rewrite or remove the file at `full` (`path` in the plan).
+    pub fn file_problem(full: &Path, path: &Path) -> Option<Problem> {
+        let path = path.to_owned();
+        if let Err(source) = writable(full) {
+            return Some(Problem::NotWritable { path, source });
         }
         let meta = std::fs::metadata(full).ok()?;
         // SAFETY: these calls take no arguments and cannot fail.
         let (euid, egid) = unsafe { (libc::geteuid(), libc::getegid()) };
         if euid == 0 {
-            return None;
+            None
+        } else if meta.uid() != euid {
+            let uid = meta.uid();
+            Some(Problem::OtherOwner { path, uid })
+        } else if meta.gid() != egid && !groups().contains(&meta.gid()) {
+            let gid = meta.gid();
+            Some(Problem::OtherGroup { path, gid })
+        } else {
+            None
         }
-        if meta.uid() != euid {
-            return Some(format!(
-                "{shown} belongs to another user (uid {}); tspawn replaces a file whole and \
-                 could not keep its owner: run tspawn as that user, or chown the file to you",
-                meta.uid()
-            ));
-        }
-        if meta.gid() != egid && !groups().contains(&meta.gid()) {
-            return Some(format!(
-                "{shown} belongs to group {}, which you are not in; tspawn replaces a file \
-                 whole and could not keep its group: run tspawn as a member, or chgrp the file",
-                meta.gid()
-            ));
-        }
-        None
     }
 
-    /// Why this user may not make files in the folder `full` (shown as `path`).
-    pub fn folder_problem(full: &Path, path: &Path) -> Option<String> {
-        let shown = shown(path);
-        writable(full).err().map(|e| {
-            format!(
-                "cannot write in the folder {shown} ({e}): tspawn writes new files there and \
-                 renames them into place; make it writable for you or run tspawn as a user who \
-                 may write it"
-            )
-        })
-    }
-
-    fn writable(full: &Path) -> std::io::Result<()> {
+    /// Whether this (effective) user may write the file or folder at `full`.
+    pub fn writable(full: &Path) -> std::io::Result<()> {
         let path = CString::new(full.as_os_str().as_bytes())?;
         // SAFETY: `path` is a valid NUL-terminated string that outlives the call.
         let rc =
@@ -153,20 +127,19 @@ mod sys {
 
 #[cfg(not(unix))]
 mod sys {
+    use crate::problem::Problem;
     use std::path::Path;
 
-    /// Read-only files are refused; ownership is a POSIX notion.
-    pub fn file_problem(full: &Path, path: &Path) -> Option<String> {
+    /// A read-only file is refused; ownership is a POSIX notion.
+    pub fn file_problem(full: &Path, path: &Path) -> Option<Problem> {
         let meta = std::fs::metadata(full).ok()?;
-        meta.permissions().readonly().then(|| {
-            format!(
-                "{} is read-only; make it writable and run again",
-                super::shown(path)
-            )
+        meta.permissions().readonly().then(|| Problem::NotWritable {
+            path: path.to_owned(),
+            source: std::io::ErrorKind::PermissionDenied.into(),
         })
     }
 
-    pub fn folder_problem(_full: &Path, _path: &Path) -> Option<String> {
-        None
+    pub fn writable(_full: &Path) -> std::io::Result<()> {
+        Ok(())
     }
 }

@@ -7,6 +7,7 @@ use crate::access;
 use crate::error::Error;
 use crate::fsx::{self, Write};
 use crate::plan::Plan;
+use crate::problem::display;
 use crate::prompt::{Answer, Prompt};
 use crate::resolve::{resolve, Step};
 use crate::shell::{Shell, Verb};
@@ -189,9 +190,4 @@ fn writes(steps: &[Step]) -> Vec<Write> {
             _ => None,
         })
         .collect()
-}
-
-/// A relative path as shown to people: always with `/`.
-pub fn display(path: &Path) -> String {
-    path.to_string_lossy().replace('\\', "/")
 }

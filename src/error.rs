@@ -1,8 +1,8 @@
 //! The CLI's typed errors. Each `Display` says what went wrong and what to do about it; `main`
 //! prints it after "error: " and picks the exit code.
 
-use crate::apply::display;
 use crate::names::{Name, NameError};
+use crate::problem::{display, Problem};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -11,9 +11,10 @@ pub enum Error {
     #[error(transparent)]
     InvalidName(#[from] NameError),
 
-    /// Checks that failed before anything was written (missing markers, files in the way).
+    /// Checks that failed before anything was written (missing markers, files in the way,
+    /// files this user may not write), all of them.
     #[error("nothing was written:\n{}", .0.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
-    Problems(Vec<String>),
+    Problems(Vec<Problem>),
 
     #[error(
         "{} differ from what tspawn generates; nothing was written. Rerun with --force to \
@@ -114,39 +115,4 @@ impl Error {
             source,
         }
     }
-
-    /// The text for a marker that is not in the file, with the exact lines to add by hand.
-    pub fn anchor_missing(path: &Path, marker: &str, snippet: &str) -> String {
-        format!(
-            "{} has no `{marker}` marker line; add it back, or add these lines where they belong:\n{}",
-            display(path),
-            indent(snippet)
-        )
-    }
-
-    /// The text for an injected snippet the user edited, which `delete` cannot take out.
-    pub fn edited_injection(path: &Path, snippet: &str) -> String {
-        format!(
-            "{} holds an edited copy of what tspawn added; remove it by hand, then run delete \
-             again:\n{}",
-            display(path),
-            indent(snippet)
-        )
-    }
-
-    pub fn injection_target_missing(path: &Path, snippet: &str) -> String {
-        format!(
-            "{} is missing; it should hold these lines:\n{}",
-            display(path),
-            indent(snippet)
-        )
-    }
-}
-
-fn indent(snippet: &str) -> String {
-    snippet
-        .lines()
-        .map(|l| format!("        {l}"))
-        .collect::<Vec<_>>()
-        .join("\n")
 }

@@ -17,6 +17,7 @@ pub mod inject;
 pub mod migrations;
 pub mod names;
 pub mod plan;
+pub mod problem;
 pub mod prompt;
 mod resolve;
 pub mod shell;

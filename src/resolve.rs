@@ -9,10 +9,10 @@
 //! [`crate::inject::inject`]). No formatter runs over any file: the text tspawn adds is already
 //! laid out, and the user's text keeps its bytes.
 
-use crate::apply::display;
 use crate::error::Error;
 use crate::inject::{eject, inject, squash, Injection};
 use crate::plan::{Action, Plan};
+use crate::problem::Problem;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -80,14 +80,14 @@ struct Resolver<'a> {
     base: &'a Path,
     steps: Vec<Step>,
     index: HashMap<PathBuf, usize>,
-    problems: Vec<String>,
+    problems: Vec<Problem>,
 }
 
 impl Resolver<'_> {
-    fn dir(&mut self, path: PathBuf) -> Result<(), String> {
+    fn dir(&mut self, path: PathBuf) -> Result<(), Problem> {
         let full = self.base.join(&path);
         if full.exists() && !full.is_dir() {
-            return Err(format!("{} exists and is not a folder", display(&path)));
+            return Err(Problem::NotAFolder { path });
         }
         if !self.index.contains_key(&path) {
             let exists = full.is_dir();
@@ -97,8 +97,8 @@ impl Resolver<'_> {
     }
 
     /// A file the same but for CRLF endings keeps its bytes (`identical`).
-    fn file(&mut self, path: PathBuf, contents: &str) -> Result<(), String> {
-        let old = read(&self.base.join(&path))?;
+    fn file(&mut self, path: PathBuf, contents: &str) -> Result<(), Problem> {
+        let old = read(self.base, &path)?;
         let (new, conflict) = match &old {
             Some(old) if same_text(old, contents) => (old.clone(), false),
             Some(_) => (contents.to_owned(), true),
@@ -120,11 +120,18 @@ impl Resolver<'_> {
         marker: &str,
         snippet: &str,
         key: Option<&str>,
-    ) -> Result<(), String> {
+    ) -> Result<(), Problem> {
         let (planned, text) = self.current_text(&path)?;
-        let text = text.ok_or_else(|| Error::injection_target_missing(&path, snippet))?;
+        let Some(text) = text else {
+            let snippet = snippet.to_owned();
+            return Err(Problem::InjectionTargetMissing { path, snippet });
+        };
         match inject(&text, marker, snippet, key) {
-            Injection::AnchorMissing => Err(Error::anchor_missing(&path, marker, snippet)),
+            Injection::AnchorMissing => Err(Problem::MarkerMissing {
+                path,
+                marker: marker.to_owned(),
+                snippet: snippet.to_owned(),
+            }),
             // Listed as `identical`, so a rerun says what it found.
             Injection::AlreadyPresent if planned.is_none() => {
                 self.set_text(planned, path, text.clone(), text);
@@ -139,8 +146,8 @@ impl Resolver<'_> {
     }
 
     /// Nothing to do when the file is already gone.
-    fn remove(&mut self, path: PathBuf, generated: &str) -> Result<(), String> {
-        if let Some(old) = read(&self.base.join(&path))? {
+    fn remove(&mut self, path: PathBuf, generated: &str) -> Result<(), Problem> {
+        if let Some(old) = read(self.base, &path)? {
             let conflict = !same_text(&old, generated);
             let generated = generated.to_owned();
             self.upsert(Step::Remove {
@@ -155,7 +162,7 @@ impl Resolver<'_> {
 
     /// Takes a snippet out of the file's current (or already planned) text; an edited copy
     /// (its key is there, its exact text is not) is a problem, a missing one is nothing to do.
-    fn eject(&mut self, path: PathBuf, snippet: &str, key: Option<&str>) -> Result<(), String> {
+    fn eject(&mut self, path: PathBuf, snippet: &str, key: Option<&str>) -> Result<(), Problem> {
         let (planned, text) = self.current_text(&path)?;
         let Some(text) = text else { return Ok(()) };
         match eject(&text, snippet) {
@@ -164,7 +171,8 @@ impl Resolver<'_> {
                 Ok(())
             }
             None if key.is_some_and(|key| squash(&text).contains(&squash(key))) => {
-                Err(Error::edited_injection(&path, snippet))
+                let snippet = snippet.to_owned();
+                Err(Problem::EditedInjection { path, snippet })
             }
             None => Ok(()),
         }
@@ -172,11 +180,11 @@ impl Resolver<'_> {
 
     /// The step an earlier action planned for `path`, and the file's text as it stands after
     /// that step (or on disk).
-    fn current_text(&self, path: &Path) -> Result<(Option<usize>, Option<String>), String> {
+    fn current_text(&self, path: &Path) -> Result<(Option<usize>, Option<String>), Problem> {
         let planned = self.index.get(path).copied();
         match planned.map(|i| &self.steps[i]) {
             Some(Step::File { new, .. }) => Ok((planned, Some(new.clone()))),
-            _ => Ok((planned, read(&self.base.join(path))?)),
+            _ => Ok((planned, read(self.base, path)?)),
         }
     }
 
@@ -215,32 +223,30 @@ fn same_text(disk: &str, generated: &str) -> bool {
 }
 
 /// A file or folder in the way of a path's parent folders.
-fn blocked_parent(base: &Path, path: &Path) -> Option<String> {
+fn blocked_parent(base: &Path, path: &Path) -> Option<Problem> {
     let mut parent = path.parent();
     while let Some(dir) = parent.filter(|p| !p.as_os_str().is_empty()) {
         let full = base.join(dir);
         if full.exists() && !full.is_dir() {
-            return Some(format!("{} exists and is not a folder", display(dir)));
+            let path = dir.to_owned();
+            return Some(Problem::NotAFolder { path });
         }
         parent = dir.parent();
     }
     None
 }
 
-/// The current text of a file: `None` when absent, a problem when it cannot be used.
-fn read(full: &Path) -> Result<Option<String>, String> {
-    match std::fs::read(full) {
-        Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| {
-            format!(
-                "{} is not UTF-8 text; move it away and run again",
-                full.display()
-            )
-        }),
+/// The current text of the file at `path` in `base`: `None` when absent, a problem when it
+/// cannot be used.
+fn read(base: &Path, path: &Path) -> Result<Option<String>, Problem> {
+    let full = base.join(path);
+    let path = path.to_owned();
+    match std::fs::read(&full) {
+        Ok(bytes) => String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| Problem::NotUtf8 { path }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(_) if full.is_dir() => Err(format!(
-            "{} is a folder where a file belongs",
-            full.display()
-        )),
-        Err(e) => Err(format!("cannot read {}: {e}", full.display())),
+        Err(_) if full.is_dir() => Err(Problem::NotAFile { path }),
+        Err(source) => Err(Problem::Unreadable { path, source }),
     }
 }

@@ -11,10 +11,10 @@
 //! the name may be.
 
 use super::{new, Claims, Generated};
-use crate::apply::display;
 use crate::error::{abbreviate, Error, TooLong};
 use crate::fsx;
 use crate::plan::Action;
+use crate::problem::display;
 use std::path::Component;
 
 /// The longest file name, in bytes: Linux's NAME_MAX, and the limit of ext4, XFS, Btrfs, tmpfs.

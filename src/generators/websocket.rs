@@ -12,8 +12,10 @@ use crate::context::Context;
 use crate::error::Error;
 use crate::names::Name;
 use crate::plan::Plan;
+use crate::problem::Problem;
 use crate::templates::render;
 use serde::Serialize;
+use std::path::Path;
 
 /// What the websocket templates see.
 #[derive(Serialize)]
@@ -126,18 +128,19 @@ pub fn generate(ctx: &Context, name: &Name, bare: bool) -> Result<Generated, Err
 
 /// Two names with one PascalCase form (`chat_2` and `chat2`) would make two `Chat2Endpoint`s.
 fn check_type_clash(app: &App, endpoint_mod: &str, pascal: &str) -> Result<(), Error> {
-    let path = app.root.join("src/endpoints/mod.rs");
-    let mods = std::fs::read_to_string(&path).unwrap_or_default();
+    let path = Path::new("src/endpoints/mod.rs");
+    let mods = std::fs::read_to_string(app.root.join(path)).unwrap_or_default();
     let wanted = format!("::{pascal}Endpoint;");
     let clash = mods
         .lines()
         .filter_map(|l| l.trim().strip_prefix("pub use "))
         .find(|rest| rest.ends_with(&wanted) && !rest.starts_with(&format!("{endpoint_mod}::")));
     match clash {
-        Some(existing) => Err(Error::Problems(vec![format!(
-            "src/endpoints/mod.rs already has `{existing}`: {pascal}Endpoint would be defined \
-             twice; pick a name whose CamelCase form differs"
-        )])),
+        Some(existing) => Err(Error::Problems(vec![Problem::TypeDefinedTwice {
+            path: path.to_owned(),
+            existing: existing.to_owned(),
+            type_name: format!("{pascal}Endpoint"),
+        }])),
         None => Ok(()),
     }
 }
