@@ -86,6 +86,7 @@
 //!
 //! `[default.websocket]`, every key optional: see [`WebSocketSettings`].
 
+mod batch;
 mod context;
 mod driver;
 mod endpoint;

@@ -1,12 +1,10 @@
 //! The socket side of one connection: writes its queue in batches, pings, reads frames, and
 //! closes so that the peer always reads the close frame.
 //!
-//! [`Io::next_frame`] and [`Io::serve`] are cancel-safe: a message taken from the queue but
-//! not yet handed to the socket waits in [`Io`] for the next call, and a batch handed but
-//! not yet flushed is flushed first thing then. So the driver can race them against a
-//! handler and drop them when the handler is done, without losing or reordering anything.
+//! [`Io::next_frame`] and [`Io::serve`] are cancel-safe (see [`Outgoing`]): the driver races
+//! them against a handler and drops them when the handler is done, without losing or
+//! reordering anything.
 
-use std::future::poll_fn;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
@@ -20,6 +18,7 @@ use tokio_tungstenite::tungstenite::{self, Message, Utf8Bytes};
 use tokio_tungstenite::WebSocketStream;
 use tokio_util::sync::CancellationToken;
 
+use super::batch::Outgoing;
 use super::keep_alive::{until, KeepAlive};
 use super::{CloseCode, ConnId};
 
@@ -29,9 +28,6 @@ pub(super) type Socket = WebSocketStream<TokioIo<Upgraded>>;
 /// How long closing may take: sending the close frame, then waiting for the peer's reply
 /// or for it to close the connection.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
-
-/// Most messages written before one flush.
-const MAX_BATCH: usize = 128;
 
 /// What the socket read: a frame, the end of the stream (`None`), or a read error.
 pub(super) type Frame = Option<Result<Message, tungstenite::Error>>;
@@ -85,18 +81,10 @@ impl End {
 /// besides the endpoint and its [`Context`](super::Context), so both can be borrowed at once.
 pub(super) struct Io {
     socket: Socket,
-    queue: mpsc::Receiver<Message>,
+    out: Outgoing,
     keep_alive: Option<KeepAlive>,
     shutdown: CancellationToken,
     slow: CancellationToken,
-    /// Taken from the queue (or a keep-alive ping) but not yet handed to the socket.
-    pending: Option<Message>,
-    /// Messages were handed to the socket since the last flush.
-    unflushed: bool,
-    /// A keep-alive ping is among the unflushed messages.
-    ping_unflushed: bool,
-    /// A close frame from the queue was handed to the socket.
-    close_sent: Option<CloseCode>,
     /// Since when the current write has been under way.
     writing_since: Option<Instant>,
 }
@@ -111,14 +99,10 @@ impl Io {
     ) -> Io {
         Io {
             socket,
-            queue,
+            out: Outgoing::new(queue),
             keep_alive,
             shutdown,
             slow,
-            pending: None,
-            unflushed: false,
-            ping_unflushed: false,
-            close_sent: None,
             writing_since: None,
         }
     }
@@ -152,12 +136,9 @@ impl Io {
         }
     }
 
-    /// One batch, then one event: a deadline, a ping, a queued message (taken for the next
+    /// One batch, then one event: a deadline, a ping, a queued message (kept for the next
     /// batch), or, when `read`, a frame.
     async fn step(&mut self, read: bool) -> Result<Option<Frame>, End> {
-        if self.pending.is_none() {
-            self.pending = self.queue.try_recv().ok();
-        }
         self.write_out().await?;
         let keep_alive = self.keep_alive.as_ref();
         let pong_by = keep_alive.and_then(KeepAlive::pong_deadline);
@@ -170,45 +151,38 @@ impl Io {
             () = until(pong_by) => Err(End::Close(CloseCode::AWAY, "keep-alive timeout")),
             () = until(ping_due) => {
                 if let Some(keep_alive) = &mut self.keep_alive {
-                    self.pending = Some(Message::Ping(keep_alive.next_payload()));
-                    self.ping_unflushed = true;
+                    self.out.ping(keep_alive.next_payload());
                 }
                 Ok(None)
             }
             frame = self.socket.next(), if read => Ok(Some(frame)),
-            Some(message) = self.queue.recv() => {
-                self.pending = Some(message);
-                Ok(None)
-            }
+            () = self.out.wait() => Ok(None),
         }
     }
 
-    /// Writes the pending message and what else is queued, unless shutdown, a full queue or
-    /// a deadline ends the connection first. A write blocked for two keep-alive intervals
-    /// (a peer that stopped reading) ends it as dropped.
+    /// Writes what waits in `out`, unless shutdown, a full queue or a deadline ends the
+    /// connection first. A write blocked for two keep-alive intervals (a peer that stopped
+    /// reading) ends it as dropped.
     async fn write_out(&mut self) -> Result<(), End> {
-        if self.pending.is_none() && !self.unflushed {
+        if !self.out.has_output() {
             return Ok(());
         }
         let since = *self.writing_since.get_or_insert_with(Instant::now);
         let keep_alive = self.keep_alive.as_ref();
         let write_by = keep_alive.map(|k| since + k.write_limit());
         let pong_by = keep_alive.and_then(KeepAlive::pong_deadline);
-        let written = tokio::select! {
-            result = write_batch(&mut self.socket, &mut self.queue, &mut self.pending, &mut self.unflushed, &mut self.close_sent) => result,
+        let flushed = tokio::select! {
+            flushed = self.out.write(&mut self.socket) => flushed.map_err(|_| End::Dropped)?,
             () = self.shutdown.cancelled() => return Err(End::Close(CloseCode::AWAY, "server shutting down")),
             () = self.slow.cancelled() => return Err(End::Close(CloseCode::POLICY, "too slow")),
             () = until(pong_by) => return Err(End::Close(CloseCode::AWAY, "keep-alive timeout")),
             () = until(write_by) => return Err(End::Dropped),
         };
         self.writing_since = None;
-        written.map_err(|_| End::Dropped)?;
-        if std::mem::take(&mut self.ping_unflushed) {
-            if let Some(keep_alive) = &mut self.keep_alive {
-                keep_alive.ping_written();
-            }
+        if let (true, Some(keep_alive)) = (flushed.ping, &mut self.keep_alive) {
+            keep_alive.ping_written();
         }
-        match self.close_sent {
+        match flushed.close {
             Some(code) => Err(End::Sent(code)),
             None => Ok(()),
         }
@@ -275,37 +249,4 @@ impl Io {
     async fn discard_input(&mut self) {
         let _ = tokio::io::copy(self.socket.get_mut(), &mut tokio::io::sink()).await;
     }
-}
-
-/// Hands `pending` and what else is queued (up to [`MAX_BATCH`] messages, and no further
-/// than a close frame) to the socket, then flushes. Cancel-safe: a message is taken out of
-/// `pending` only once the socket took it, and `unflushed` says a flush is still owed.
-async fn write_batch(
-    socket: &mut Socket,
-    queue: &mut mpsc::Receiver<Message>,
-    pending: &mut Option<Message>,
-    unflushed: &mut bool,
-    close_sent: &mut Option<CloseCode>,
-) -> Result<(), tungstenite::Error> {
-    let mut written = 0;
-    while close_sent.is_none() && written < MAX_BATCH {
-        if pending.is_none() {
-            *pending = queue.try_recv().ok();
-        }
-        if pending.is_none() {
-            break;
-        }
-        poll_fn(|cx| socket.poll_ready_unpin(cx)).await?;
-        let Some(message) = pending.take() else { break };
-        if let Message::Close(frame) = &message {
-            let code = frame.as_ref().map(|f| CloseCode(f.code.into()));
-            *close_sent = Some(code.unwrap_or(CloseCode::NO_STATUS));
-        }
-        socket.start_send_unpin(message)?;
-        *unflushed = true;
-        written += 1;
-    }
-    socket.flush().await?;
-    *unflushed = false;
-    Ok(())
 }
