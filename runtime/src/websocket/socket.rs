@@ -192,10 +192,10 @@ impl Io {
     /// close the server starts sends the close frame, flushes it and half-closes the write
     /// side (so the peer sees the frame, then the end of the stream); then it reads until
     /// the peer's close reply or, when the input was refused mid-message, discards the
-    /// unread input until the peer closes. Either way it never drops a socket with unread
-    /// input while the peer is still sending, which would make the kernel answer with a
-    /// reset that can destroy the close frame before the peer reads it. All of it takes
-    /// [`CLOSE_TIMEOUT`] at most.
+    /// unread input until the peer closes. So, unless the peer takes longer than
+    /// [`CLOSE_TIMEOUT`] for all of it, no socket is dropped with unread input while the
+    /// peer is still sending: the kernel would answer that with a reset, which fails the
+    /// peer's writes and can cost it the close frame (a browser then reports 1006).
     pub(super) async fn finish(mut self, end: End) -> CloseCode {
         let _ = timeout(CLOSE_TIMEOUT, async {
             match end {

@@ -32,10 +32,11 @@ use crate::state::AppState;
 /// `Origin` or when [`Endpoint::on_open`] returns `false`, `500` when it fails. Needs the
 /// peer address, which [`serve`](crate::serve) provides (`ConnectInfo<SocketAddr>`).
 pub fn endpoint<E: Endpoint>() -> MethodRouter<AppState> {
-    axum::routing::get(handshake::<E>)
+    axum::routing::get(answer::<E>)
 }
 
-async fn handshake<E: Endpoint>(State(state): State<AppState>, request: Request) -> Response {
+/// Checks the handshake and the origin, runs `on_open`, and answers 101 (or the refusal).
+async fn answer<E: Endpoint>(State(state): State<AppState>, request: Request) -> Response {
     let (mut request, _body) = request.into_parts();
     let accept = match handshake::check(&request) {
         Ok(accept) => accept,
