@@ -1,5 +1,5 @@
 //! Applying a plan: resolve every action against the disk, refuse if anything cannot succeed
-//! (a missing marker, a file this user may not write: [`crate::access`]), settle conflicts, then write everything in one transaction (see [`crate::fsx`]). Nothing is
+//! (a missing marker, a file this user may not write: `crate::access`), settle conflicts, then write everything in one transaction (see [`crate::fsx`]). Nothing is
 //! written before every check has passed, and `--dry-run` stops right before writing with the
 //! same status lines a real run prints.
 

@@ -1,8 +1,10 @@
 //! tspawn: scaffolding for Rust web apps, after TreeFrog Framework's `tspawn`.
 //!
-//! The flow is one way: [`cli`] parses arguments, a generator in [`generators`] turns them into
-//! a [`plan::Plan`] without touching the disk, and [`apply`] checks the whole plan against the
-//! disk and writes it in one transaction ([`fsx`]), reporting through [`shell`].
+//! The flow is one way: [`cli`] parses arguments into a validated [`generators::Request`], a
+//! generator in [`generators`] turns it into a [`plan::Plan`] without touching the disk (names
+//! checked against the app's own files and every limit downstream, the database's from
+//! [`driver`]), and [`apply`] checks the whole plan against the disk ([`problem`] lists what
+//! can stop it) and writes it in one transaction ([`fsx`]), reporting through [`shell`].
 
 mod access;
 pub mod app;

@@ -95,3 +95,22 @@ fn show_drivers_lists_the_databases() {
         .success()
         .stdout(predicate::str::contains("sqlx"));
 }
+
+#[test]
+fn db_takes_the_drivers_names_and_the_postgres_alias() {
+    let dir = tempfile::tempdir().unwrap();
+    tspawn(dir.path())
+        .args(["new", "app", "--db", "oracle"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "[possible values: sqlite, postgresql, mysql]",
+        ));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    tspawn(dir.path())
+        .args(["-q", "new", "app", "--db", "postgres"])
+        .assert()
+        .success();
+    let manifest = std::fs::read_to_string(dir.path().join("app/Cargo.toml")).unwrap();
+    assert!(manifest.contains("features = [\"postgres\"]"), "{manifest}");
+}

@@ -1,7 +1,7 @@
 //! One module per subcommand. A generator takes a plain [`Request`] (validated names, the
 //! driver, options; never clap's types), reads what it needs (the app root, a schema), builds a
 //! [`Plan`] in memory and never writes. [`generate`] then runs the engine's checks on every
-//! generator's output in one place ([`guard`]): no generated path lands on a file `tspawn new`
+//! generator's output in one place (`guard`): no generated path lands on a file `tspawn new`
 //! wrote, and every path and SQL identifier fits the limits downstream. `crate::run` applies it.
 
 mod delete;
@@ -36,7 +36,7 @@ pub struct Generated {
     pub claims: Claims,
 }
 
-/// What a generated plan stands for, beyond its paths, for the engine's checks ([`guard`]).
+/// What a generated plan stands for, beyond its paths, for the engine's checks (`guard`).
 pub struct Claims {
     /// The name the generator was given; a refusal words its fix with it.
     pub name: Name,
