@@ -18,10 +18,12 @@ pub enum Injection {
 /// with the marker's indentation and ended like the marker line (`\r\n` in a file checked out
 /// with CRLF endings, else `\n`), so the file keeps one line ending and [`eject`] takes out
 /// exactly these bytes again. Nothing else in the file changes: the user's text is never
-/// reformatted, so a snippet must already be laid out as rustfmt wants it in place. A `mod` or `use` line joins the block of such lines just
-/// above the marker in sorted position, the order rustfmt gives them, so the file stays
-/// rustfmt-clean whatever order generators ran in; anything else (a route, whose order may
-/// matter) goes right above the marker.
+/// reformatted, so a snippet must already be laid out as rustfmt wants it in place.
+///
+/// A `mod` or `use` line joins the block of such lines just above the marker in sorted
+/// position, the order rustfmt gives them, so the file stays rustfmt-clean whatever order
+/// generators ran in; anything else (a route, whose order may matter) goes right above the
+/// marker.
 ///
 /// The snippet counts as present when `key` is in the text, ignoring whitespace (so a line
 /// the user reformatted or edited, e.g. a changed setting under a table header, is still
