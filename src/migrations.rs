@@ -5,7 +5,8 @@
 //! (`YYYYMMDDhhmmss`, fixed by `SOURCE_DATE_EPOCH` in tests), or the next version after the
 //! highest one in use when the clock is not later (two generators in the same second, or two
 //! migrations in one plan). A migration that already exists keeps its name, so generating
-//! again changes nothing.
+//! again changes nothing. Versions in use are read with sqlx's rule (the text before the first
+//! `_`, parsed as an `i64`, so `+5_a.sql` is version 5), from every file name, UTF-8 or not.
 
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use std::collections::BTreeSet;
@@ -30,7 +31,7 @@ impl Migrations {
         let names = std::fs::read_dir(dir)
             .into_iter()
             .flatten()
-            .filter_map(|e| e.ok()?.file_name().into_string().ok());
+            .filter_map(|e| Some(e.ok()?.file_name().to_string_lossy().into_owned()));
         for name in names {
             migrations.add(name);
         }
@@ -58,7 +59,8 @@ impl Migrations {
     }
 
     /// The clock's stamp if it is later than every version in use, else the next version
-    /// after the highest: one second later when that is a stamp, else one more.
+    /// after the highest: one second later when that is a stamp, else one more. When the
+    /// highest is `i64::MAX` nothing is later: the first free version from the stamp on.
     fn next_version(&self, now: DateTime<Utc>) -> i64 {
         let stamp: i64 = now
             .format(STAMP)
@@ -71,7 +73,8 @@ impl Migrations {
                 as_time
                     .and_then(|t| t.checked_add_signed(TimeDelta::seconds(1)))
                     .and_then(|t| t.format(STAMP).to_string().parse().ok())
-                    .unwrap_or(last + 1)
+                    .or_else(|| last.checked_add(1))
+                    .unwrap_or_else(|| (stamp..).find(|v| !self.versions.contains(v)).unwrap())
             }
             _ => stamp,
         }
@@ -79,10 +82,10 @@ impl Migrations {
 }
 
 /// The version of a migration file `<VERSION>_<description>.sql` (`.up.sql` and `.down.sql`
-/// included), as sqlx parses it.
+/// included), as sqlx (and the runtime) parse it: `str::parse::<i64>`, sign included.
 fn version(name: &str) -> Option<i64> {
-    let (digits, _) = name.strip_suffix(".sql")?.split_once('_')?;
-    all_digits(digits).then(|| digits.parse().ok()).flatten()
+    let (version, _) = name.strip_suffix(".sql")?.split_once('_')?;
+    version.parse().ok()
 }
 
 fn all_digits(s: &str) -> bool {
@@ -124,11 +127,33 @@ mod tests {
     }
 
     #[test]
+    fn no_version_overflows() {
+        let now = at(1_795_780_800);
+        let mut m = with(&["9223372036854775807_x.sql", "20261127120000_y.sql"]);
+        assert_eq!(m.name("z", now), "20261127120001_z.sql");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn every_name_sqlx_counts_is_in_use() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let odd: [&[u8]; 2] = [b"+20261127120000_a.sql", b"20261127120001_\xff.sql"];
+        for name in odd {
+            let name = std::ffi::OsStr::from_bytes(name);
+            std::fs::write(dir.path().join(name), "").unwrap();
+        }
+        let mut m = Migrations::read(dir.path());
+        assert_eq!(m.name("b", at(1_795_780_800)), "20261127120002_b.sql");
+    }
+
+    #[test]
     fn versions_are_read_as_sqlx_does() {
         assert_eq!(version("0001_init.sql"), Some(1));
         assert_eq!(version("0001_init.up.sql"), Some(1));
         assert_eq!(version("init.sql"), None);
         assert_eq!(version("1a_init.sql"), None);
+        assert_eq!(version("+7_init.sql"), Some(7));
         assert_eq!(version("_init.sql"), None);
         assert_eq!(version(".gitkeep"), None);
     }
