@@ -14,14 +14,15 @@ pub struct Context {
 }
 
 impl Context {
-    /// The real world, with the clock fixed by `SOURCE_DATE_EPOCH` when it is set.
+    /// The real world, with the clock fixed by `SOURCE_DATE_EPOCH` when it is set (and not
+    /// empty). A value that is not a time a migration stamp can hold is an error, not the wall
+    /// clock: the reproducible-builds specification asks tools to fail on a malformed value.
     pub fn from_env() -> Result<Context, Error> {
         let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
-        let now = std::env::var("SOURCE_DATE_EPOCH")
-            .ok()
-            .and_then(|s| s.trim().parse::<i64>().ok())
-            .and_then(|secs| Utc.timestamp_opt(secs, 0).single())
-            .unwrap_or_else(Utc::now);
+        let now = match std::env::var_os("SOURCE_DATE_EPOCH") {
+            Some(value) if !value.is_empty() => source_date_epoch(&value.to_string_lossy())?,
+            _ => Utc::now(),
+        };
         Ok(Context { cwd, now })
     }
 
@@ -32,6 +33,21 @@ impl Context {
     }
 }
 
+/// The last second whose `YYYYMMDDhhmmss` stamp has 14 digits: 9999-12-31T23:59:59Z.
+const LAST_STAMPABLE: i64 = 253_402_300_799;
+
+/// `SOURCE_DATE_EPOCH`'s value: whole seconds since 1970-01-01T00:00:00Z (`date +%s`), up to
+/// [`LAST_STAMPABLE`], so every migration version made from it is a 14-digit stamp.
+fn source_date_epoch(value: &str) -> Result<DateTime<Utc>, Error> {
+    value
+        .parse::<i64>()
+        .ok()
+        .filter(|secs| (0..=LAST_STAMPABLE).contains(secs))
+        .and_then(|secs| Utc.timestamp_opt(secs, 0).single())
+        .ok_or_else(|| Error::SourceDateEpoch(value.to_owned()))
+}
+
+/// The nearest folder at or above `start` holding a Cargo.toml and a config/app.toml.
 pub fn find_app_root(start: &Path) -> Option<PathBuf> {
     start
         .ancestors()

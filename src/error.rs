@@ -60,6 +60,13 @@ pub enum Error {
 
     #[error("{0}")]
     Template(String),
+
+    /// `SOURCE_DATE_EPOCH` holds something other than a time tspawn can stamp migrations with.
+    #[error(
+        "SOURCE_DATE_EPOCH is {0:?}, not a time tspawn can use: set it to whole seconds since \
+         1970-01-01 UTC (as `date +%s` prints), at most 253402300799 (year 9999), or unset it"
+    )]
+    SourceDateEpoch(String),
 }
 
 /// A name that makes an identifier or a path longer than a limit downstream allows.

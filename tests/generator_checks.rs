@@ -235,3 +235,34 @@ fn paths_fit_the_systems_path_limit() {
         &["the system's limit of 4095 bytes per path"],
     );
 }
+
+#[test]
+fn a_source_date_epoch_that_is_no_stamp_is_refused_not_replaced_by_the_clock() {
+    let (_dir, root) = new_app("sqlite");
+    for value in ["abc", "1e9", "-1", "253402300800", "99999999999999999999"] {
+        let before = read_tree(&root);
+        let output = tspawn(&root)
+            .env("SOURCE_DATE_EPOCH", value)
+            .args(["websocket", "chat"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(!output.status.success(), "{value}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{value}: {stderr}");
+        assert!(
+            stderr.contains(&format!("SOURCE_DATE_EPOCH is \"{value}\", not a time")),
+            "{value}: {stderr}"
+        );
+        assert_eq!(read_tree(&root), before, "{value} wrote something");
+    }
+    // The last second of year 9999 still makes a 14-digit version.
+    tspawn(&root)
+        .env("SOURCE_DATE_EPOCH", "253402300799")
+        .args(["websocket", "chat"])
+        .assert()
+        .success();
+    assert_eq!(
+        migrations(&root),
+        ["99991231235959_create_chat_messages.sql"]
+    );
+}
