@@ -121,3 +121,29 @@ async fn keep_alive_closes_a_silent_peer_on_a_busy_topic_within_two_intervals() 
     assert_eq!(pings, 1, "closed one interval after the unanswered ping");
     assert_eq!(hub.subscriber_count(ROOM), 0);
 }
+
+/// `on_close` runs once the close frame is out; the server then lingers (2 s at most) for a
+/// peer that keeps its socket open, without holding back the leave notice.
+#[tokio::test]
+async fn on_close_does_not_wait_for_a_peer_that_keeps_its_socket_open() {
+    let (_root, server) = server().await;
+    let mut alice = server.websocket("/chat").await.unwrap();
+    alice.skip_until("joined").await.unwrap();
+    let mut big = server.websocket("/slow-open").await.unwrap();
+    alice.skip_until("opening").await.unwrap();
+    let _ = big.send_text(&"x".repeat(2000)).await; // max_message_size is 1024
+    assert_eq!(big.close_code().await.unwrap(), Some(1009));
+    alice.skip_until("closed 1009").await.unwrap();
+    let hub = &server.state.hub;
+    assert_eq!(
+        hub.connection_count(),
+        2,
+        "the server still lingers for big"
+    );
+    drop(big);
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while hub.connection_count() > 1 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(hub.connection_count(), 1, "gone once big closed its socket");
+}

@@ -25,7 +25,7 @@ impl<E: Endpoint> Driver<E> {
         }
     }
 
-    /// Runs the connection to its end, then `on_close`.
+    /// Runs the connection to its end, then `on_close`, then lingers for the peer's answer.
     pub(crate) async fn run(mut self, socket: Socket) {
         let conn_id = self.ctx.id();
         tracing::debug!(%conn_id, peer = %self.ctx.peer(), "WebSocket open");
@@ -34,8 +34,13 @@ impl<E: Endpoint> Driver<E> {
         let slow = self.ctx.slow().clone();
         let mut io = Io::new(socket, self.queue, keep_alive, shutdown, slow);
         let end = serve(&mut self.endpoint, &mut self.ctx, &mut io).await;
-        let code = io.finish(end).await;
-        finish(&mut self.endpoint, &mut self.ctx, code).await;
+        // on_close runs once the close frame is out, not after the peer's answer, so a
+        // client that keeps its socket open does not delay it.
+        let answer_due = io.close(end).await;
+        finish(&mut self.endpoint, &mut self.ctx, end.code()).await;
+        if answer_due {
+            io.linger(end).await;
+        }
     }
 
     /// The upgrade never completed (the client left after the handshake): `on_close` with

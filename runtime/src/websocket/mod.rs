@@ -58,10 +58,11 @@
 //!
 //! Every close the server starts reaches the peer: the driver sends the close frame, flushes
 //! it and half-closes the connection (the peer reads the frame, then the end of the stream),
-//! then reads until the peer's close reply or, when it refused the peer's input in the middle
-//! (1009, 1007, 1002), discards the unread rest until the peer closes. Dropping a socket
-//! with unread input would make the kernel answer with a reset, and the peer would see a
-//! failed connection (1006) instead of the code. This takes 2 s at most.
+//! runs `on_close`, then reads until the peer's close reply or, when it refused the peer's
+//! input in the middle (1009, 1007, 1002), discards the unread rest until the peer closes.
+//! Dropping a socket with unread input would make the kernel answer with a reset, and the
+//! peer would see a failed connection (1006) instead of the code. Sending the close and
+//! waiting for the answer take 2 s at most each.
 //!
 //! # Keep-alive
 //!
@@ -79,7 +80,7 @@
 //!
 //! Every driver is spawned on [`AppState::tasks`](crate::AppState::tasks) and watches
 //! [`AppState::shutdown`](crate::AppState::shutdown): when it fires, the driver sends close
-//! 1001 "server shutting down", waits briefly (2 s at most) for the reply, runs `on_close` and
+//! 1001 "server shutting down", runs `on_close`, waits briefly (2 s at most) for the reply and
 //! ends, and [`serve`](crate::serve) returns once all have.
 //!
 //! # Config

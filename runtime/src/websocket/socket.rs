@@ -188,38 +188,41 @@ impl Io {
         }
     }
 
-    /// Ends the connection as `end` requires and returns the code for `on_close`. Every
-    /// close the server starts sends the close frame, flushes it and half-closes the write
-    /// side (so the peer sees the frame, then the end of the stream); then it reads until
-    /// the peer's close reply or, when the input was refused mid-message, discards the
-    /// unread input until the peer closes. So, unless the peer takes longer than
-    /// [`CLOSE_TIMEOUT`] for all of it, no socket is dropped with unread input while the
-    /// peer is still sending: the kernel would answer that with a reset, which fails the
-    /// peer's writes and can cost it the close frame (a browser then reports 1006).
-    pub(super) async fn finish(mut self, end: End) -> CloseCode {
-        let _ = timeout(CLOSE_TIMEOUT, async {
+    /// Starts ending the connection as `end` requires: flushes the reply to the peer's close
+    /// frame, or sends the server's close frame, flushes it and half-closes the write side
+    /// (the peer reads the frame, then the end of the stream). [`CLOSE_TIMEOUT`] at most;
+    /// `true` if the peer is now due to answer (see [`Io::linger`]).
+    pub(super) async fn close(&mut self, end: End) -> bool {
+        let sent = timeout(CLOSE_TIMEOUT, async {
             match end {
                 // The reply tungstenite queued; without it the peer sees an unclean close.
                 End::Closed(_) => drop(self.socket.flush().await),
                 End::Dropped => {}
-                End::Close(code, reason) => {
-                    if self.send_close(code, reason).await {
-                        self.await_close_reply().await;
-                    }
+                End::Close(code, reason) | End::Refuse(code, reason) => {
+                    return self.send_close(code, reason).await;
                 }
-                End::Refuse(code, reason) => {
-                    if self.send_close(code, reason).await {
-                        self.discard_input().await;
-                    }
-                }
-                End::Sent(_) => {
-                    let _ = self.socket.get_mut().shutdown().await;
-                    self.await_close_reply().await;
-                }
+                End::Sent(_) => return self.socket.get_mut().shutdown().await.is_ok(),
+            }
+            false
+        });
+        sent.await.unwrap_or(false)
+    }
+
+    /// After a close the server started: reads until the peer's close reply or, when its
+    /// input was refused mid-message, discards the unread rest until the peer closes.
+    /// [`CLOSE_TIMEOUT`] at most. So, unless the peer takes longer, no socket is dropped
+    /// with unread input while the peer is still sending: the kernel would answer that with
+    /// a reset, which fails the peer's writes and can cost it the close frame (a browser
+    /// then reports 1006).
+    pub(super) async fn linger(mut self, end: End) {
+        let _ = timeout(CLOSE_TIMEOUT, async {
+            match end {
+                End::Close(..) | End::Sent(_) => self.await_close_reply().await,
+                End::Refuse(..) => self.discard_input().await,
+                End::Closed(_) | End::Dropped => {}
             }
         })
         .await;
-        end.code()
     }
 
     /// Sends a close frame, flushes it and half-closes the write side; `false` if the
