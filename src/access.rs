@@ -14,6 +14,7 @@
 //!   staged file); only root may give a file to another user, and only a member may give it to
 //!   a group, so otherwise such a file is refused.
 
+use crate::fsx;
 use crate::problem::Problem;
 use crate::resolve::Step;
 use std::collections::BTreeSet;
@@ -28,7 +29,7 @@ pub(crate) fn problems(base: &Path, steps: &[Step]) -> Vec<Problem> {
             Step::Dir {
                 path,
                 exists: false,
-            } => folders.insert(existing_ancestor(base, path)),
+            } => folders.insert(existing_ancestor(base, base.join(path))),
             Step::Dir { .. } => false,
             Step::File { path, old, new, .. } => {
                 if old.as_ref() == Some(new) {
@@ -37,11 +38,12 @@ pub(crate) fn problems(base: &Path, steps: &[Step]) -> Vec<Problem> {
                 if old.is_some() {
                     files.push(path);
                 }
-                folders.insert(existing_ancestor(base, path))
+                // A symbolic link is rewritten where it leads (see `crate::fsx`).
+                folders.insert(existing_ancestor(base, fsx::real_path(&base.join(path))))
             }
             Step::Remove { path, .. } => {
                 files.push(path);
-                folders.insert(existing_ancestor(base, path))
+                folders.insert(existing_ancestor(base, base.join(path)))
             }
         };
     }
@@ -58,10 +60,9 @@ pub(crate) fn problems(base: &Path, steps: &[Step]) -> Vec<Problem> {
     problems
 }
 
-/// The folder a path's file or folder is made in: its parent, or the parent's nearest
+/// The folder the file or folder at `full` is made in: its parent, or the parent's nearest
 /// existing ancestor when the parent is planned too.
-fn existing_ancestor(base: &Path, path: &Path) -> PathBuf {
-    let full = base.join(path);
+fn existing_ancestor(base: &Path, full: PathBuf) -> PathBuf {
     full.ancestors()
         .skip(1)
         .find(|dir| dir.exists())

@@ -3,6 +3,10 @@
 //! new files renamed into place and the moved-aside ones deleted. If any step fails, the
 //! folders made, the temporary files, the renamed files and the moved files are undone, so a
 //! failure part-way (a full disk, a read-only folder) leaves the tree as it was.
+//!
+//! A file that is a symbolic link is rewritten where the link leads ([`real_path`]), so the
+//! link stays a link (a config/app.toml shared between checkouts keeps being shared); a file
+//! removed is the link itself, as `rm` does.
 
 use crate::error::Error;
 use std::fs;
@@ -60,11 +64,11 @@ impl Transaction {
                     contents,
                     old,
                 } => {
-                    let target = base.join(path);
+                    let target = real_path(&base.join(path));
                     let parent = target.parent().expect("a file path has a parent");
                     self.make_dirs(parent)?;
                     let temp = staging_path(&target);
-                    fs::write(&temp, contents).map_err(|e| Error::io(&temp, e))?;
+                    write_new(&temp, contents).map_err(|e| Error::io(&temp, e))?;
                     self.staged
                         .push((temp.clone(), target.clone(), old.clone()));
                     // The rename replaces the inode: keep an existing file's owner and mode.
@@ -126,6 +130,31 @@ impl Transaction {
             let _ = fs::remove_dir(dir);
         }
     }
+}
+
+/// The file a write to `path` lands on: the end of its chain of symbolic links, or `path`
+/// itself when it is not a link (or a link that leads nowhere).
+pub fn real_path(path: &Path) -> PathBuf {
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            fs::canonicalize(path).unwrap_or_else(|_| path.to_owned())
+        }
+        _ => path.to_owned(),
+    }
+}
+
+/// Writes `contents` to a file made anew at `temp`, never through whatever is there already
+/// (a staging file left by a killed run, or a symbolic link planted under that name).
+fn write_new(temp: &Path, contents: &str) -> std::io::Result<()> {
+    match fs::remove_file(temp) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(temp)?;
+    std::io::Write::write_all(&mut file, contents.as_bytes())
 }
 
 /// Gives the staged file the owner and group of the file it replaces, when they differ

@@ -1,5 +1,6 @@
 //! A file the user may not write is a failure found before anything is written (issue 6,
-//! item 6), and a rewritten file keeps its owner, group and mode.
+//! item 6), and a rewritten file keeps its owner, group and mode; a symbolic link stays a link
+//! and the file it leads to is what is rewritten.
 //!
 //! The refusals need an unprivileged user (root may write anything), and CI runs as root: the
 //! tests run tspawn as `nobody` through `setpriv` in an app handed over to nobody. They are
@@ -173,4 +174,66 @@ fn a_rewritten_file_keeps_its_owner_group_and_mode() {
     );
     assert_eq!((meta.uid(), meta.gid()), (NOBODY, NOBODY));
     assert_eq!(meta.mode() & 0o7777, 0o640);
+}
+
+#[test]
+fn a_symlinked_file_stays_a_link_and_what_it_leads_to_is_rewritten() {
+    let (dir, root) = new_app("sqlite");
+    let config = root.join("config/app.toml");
+    let shared = dir.path().join("shared.toml");
+    std::fs::rename(&config, &shared).unwrap();
+    std::os::unix::fs::symlink("../../shared.toml", &config).unwrap();
+    let before = std::fs::read(&shared).unwrap();
+    let is_link = |path: &Path| {
+        std::fs::symlink_metadata(path)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    };
+    common::tspawn(&root)
+        .args(["websocket", "chat"])
+        .assert()
+        .success();
+    assert!(is_link(&config), "config/app.toml was replaced by a file");
+    let after = std::fs::read_to_string(&shared).unwrap();
+    assert!(after.contains("[default.chat_endpoint]"), "{after}");
+    common::tspawn(&root)
+        .args(["delete", "chat"])
+        .assert()
+        .success();
+    assert!(is_link(&config));
+    assert_eq!(std::fs::read(&shared).unwrap(), before);
+}
+
+#[test]
+fn a_symlink_left_under_a_staging_name_is_not_written_through() {
+    let (dir, root) = new_app("sqlite");
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, "mine\n").unwrap();
+    let staging = root.join("config/.app.toml.tspawn-new");
+    std::os::unix::fs::symlink(&victim, &staging).unwrap();
+    common::tspawn(&root)
+        .args(["websocket", "chat"])
+        .assert()
+        .success();
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "mine\n");
+    let config = root.join("config/app.toml");
+    assert!(std::fs::symlink_metadata(&config).unwrap().is_file());
+    assert!(!staging.exists() && std::fs::symlink_metadata(&staging).is_err());
+}
+
+#[test]
+fn a_symlink_into_a_folder_nobody_may_write_in_is_refused_before_anything_is_written() {
+    let Some((dir, root, bin)) = app_of_nobody() else {
+        return;
+    };
+    // The link and the file it leads to are nobody's; the folder holding that file is root's,
+    // so the rewritten file could not be staged beside it.
+    let shared = dir.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    let config = root.join("config/app.toml");
+    std::fs::rename(&config, shared.join("app.toml")).unwrap();
+    std::os::unix::fs::symlink(shared.join("app.toml"), &config).unwrap();
+    std::os::unix::fs::lchown(&config, Some(NOBODY), Some(NOBODY)).unwrap();
+    refused_as_nobody(&root, &bin, "cannot write in the folder");
 }
