@@ -11,11 +11,17 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum Problem {
     /// A file where a folder (or a file's parent folder) belongs.
-    #[error("{} exists and is not a folder", display(path))]
+    #[error(
+        "{} exists and is not a folder; move it away so tspawn can make the folder, and run again",
+        display(path)
+    )]
     NotAFolder { path: PathBuf },
 
     /// A folder where a file belongs.
-    #[error("{} is a folder where a file belongs", display(path))]
+    #[error(
+        "{} is a folder where a file belongs; move it away, or pick another name, and run again",
+        display(path)
+    )]
     NotAFile { path: PathBuf },
 
     /// A file tspawn must read is not UTF-8 text.
@@ -23,7 +29,11 @@ pub enum Problem {
     NotUtf8 { path: PathBuf },
 
     /// A file tspawn must read cannot be read.
-    #[error("cannot read {}: {source}", display(path))]
+    #[error(
+        "cannot read {} ({source}); make it readable for you (e.g. chmod u+r {}) and run again",
+        display(path),
+        display(path)
+    )]
     Unreadable { path: PathBuf, source: io::Error },
 
     /// The file to inject into has no line with the marker.
@@ -170,12 +180,19 @@ mod tests {
             "{found:?}"
         );
         let lines: Vec<String> = found.iter().map(ToString::to_string).collect();
-        assert_eq!(lines[0], "a exists and is not a folder");
+        assert_eq!(
+            lines[0],
+            "a exists and is not a folder; move it away so tspawn can make the folder, and run \
+             again"
+        );
         assert_eq!(
             lines[1],
             "bin.txt is not UTF-8 text; move it away and run again"
         );
-        assert_eq!(lines[2], "d is a folder where a file belongs");
+        assert_eq!(
+            lines[2],
+            "d is a folder where a file belongs; move it away, or pick another name, and run again"
+        );
         assert!(lines[3].starts_with("routes.rs has no `tspawn:routes` marker line"));
         assert!(
             lines[3].ends_with("\n        route"),
