@@ -123,10 +123,7 @@ impl Name {
     /// A different name of the same kind, for a refusal's "pick another name, such as ...":
     /// `index` gives the endpoint `index_chat`.
     pub fn alternative(&self) -> String {
-        match self.kind {
-            NameKind::Application => format!("{}_app", self.snake()),
-            NameKind::Endpoint => format!("{}_chat", self.snake()),
-        }
+        another(self.kind, &self.snake())
     }
 
     /// `chat-room`: URLs and HTML ids.
@@ -158,7 +155,11 @@ fn problem(kind: NameKind, input: &str, raw: &str) -> Option<String> {
         ));
     }
     if raw.is_empty() {
-        return Some("nothing is left once the \"endpoint\" suffix is removed; e.g. `chat`".into());
+        return Some(format!(
+            "it holds no name once separators and an \"endpoint\" suffix are removed; give one, \
+             e.g. `{}`",
+            kind.example()
+        ));
     }
     if input.contains(['/', '\\']) || input.contains("..") {
         return Some(
@@ -184,12 +185,21 @@ fn problem(kind: NameKind, input: &str, raw: &str) -> Option<String> {
         ));
     }
     if !raw.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        return Some("it must start with a letter".into());
+        let letters = raw.trim_start_matches(|c: char| !c.is_ascii_alphabetic());
+        return Some(format!("it must start with a letter, e.g. \"{letters}\""));
     }
     let snake = raw.to_snake_case();
     if KEYWORDS.contains(&snake.as_str()) {
         return Some(format!(
-            "it is a Rust keyword; pick another, e.g. \"{snake}_app\""
+            "it is a Rust keyword; pick another, e.g. \"{}\"",
+            another(kind, &snake)
+        ));
+    }
+    if is_windows_device(&snake) {
+        return Some(format!(
+            "it is a device name on Windows (CON, PRN, AUX, NUL, COM1-9, LPT1-9), where its \
+             files could not be checked out; pick another, e.g. \"{}\"",
+            another(kind, &snake)
         ));
     }
     if RESERVED.contains(&snake.as_str()) {
@@ -205,6 +215,25 @@ fn problem(kind: NameKind, input: &str, raw: &str) -> Option<String> {
         ));
     }
     None
+}
+
+/// Another name of `kind` built on `snake`: `index` gives the endpoint `index_chat`.
+fn another(kind: NameKind, snake: &str) -> String {
+    match kind {
+        NameKind::Application => format!("{snake}_app"),
+        NameKind::Endpoint => format!("{snake}_chat"),
+    }
+}
+
+/// Windows refuses files and folders named after a device, whatever the extension
+/// (`nul.html`): CON, PRN, AUX, NUL, COM1-COM9, LPT1-LPT9 (Microsoft, "Naming Files, Paths,
+/// and Namespaces").
+fn is_windows_device(snake: &str) -> bool {
+    match snake.as_bytes() {
+        b"con" | b"prn" | b"aux" | b"nul" => true,
+        [b'c', b'o', b'm', n] | [b'l', b'p', b't', n] => (b'1'..=b'9').contains(n),
+        _ => false,
+    }
 }
 
 /// A close valid spelling for the message: spaces become '_', leading digits move to the end.
@@ -242,7 +271,12 @@ mod tests {
                 "chat"
             );
         }
-        assert!(Name::parse(NameKind::Endpoint, "endpoint").is_err());
+        for input in ["endpoint", "_", "-endpoint"] {
+            let err = Name::parse(NameKind::Endpoint, input).unwrap_err();
+            assert!(err.to_string().contains("it holds no name"), "{err}");
+        }
+        let err = Name::parse(NameKind::Endpoint, "self").unwrap_err();
+        assert!(err.to_string().ends_with("e.g. \"self_chat\""), "{err}");
         assert_eq!(
             Name::parse(NameKind::Application, "myendpoint")
                 .unwrap()
@@ -267,7 +301,9 @@ mod tests {
             ("héllo wörld", "'é' is not allowed"),
             ("héllo", "'é' is not allowed"),
             ("test", "reserves"),
-            ("_x", "must start with a letter"),
+            ("_x", "must start with a letter, e.g. \"x\""),
+            ("nul", "device name on Windows"),
+            ("Com1", "e.g. \"com1_app\""),
             ("ChatApp", "e.g. \"chat_app\""),
             ("chat--app", "e.g. \"chat_app\""),
             ("chat_", "e.g. \"chat\""),
