@@ -175,6 +175,13 @@ impl Driver {
             Driver::Mysql => "BIGINT AUTO_INCREMENT PRIMARY KEY",
         }
     }
+
+    /// Whether `INSERT ... RETURNING id` gives back the new row's id: SQLite (3.35+) and
+    /// PostgreSQL; MySQL has no RETURNING, the id is the insert's `LAST_INSERT_ID()` (sqlx:
+    /// `MySqlQueryResult::last_insert_id`).
+    pub fn has_returning(self) -> bool {
+        self != Driver::Mysql
+    }
 }
 
 impl fmt::Display for Driver {

@@ -5,13 +5,18 @@
 //!
 //! The writer is one task spawned on [`AppState::tasks`]; at shutdown it writes what is queued
 //! and stops, and [`serve`](crate::serve) waits for it.
+//!
+//! Groups are written one at a time, in arrival order, and a [`GroupCommit::push`] returns
+//! only after the write function finished with its group. So what that function does after
+//! its commit is ordered too: a chat model publishes each group's messages there, numbered
+//! with their ids ([`Hub::publish_numbered`](crate::websocket::Hub::publish_numbered)), and
+//! every subscriber sees them in the order they were stored.
 
 use std::future::Future;
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
 
-use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 
@@ -33,15 +38,17 @@ pub struct GroupCommit<T> {
 }
 
 impl<T: Send + 'static> GroupCommit<T> {
-    /// Starts the writer: `write` gets the pool and a group of rows and must write them in one
-    /// transaction (`db.begin()`, the inserts, `commit()`).
+    /// Starts the writer: `write` gets the app state and a group of rows (in the order they
+    /// were pushed) and must write them in one transaction (`state.db.begin()`, the inserts,
+    /// `commit()`); after the commit it may announce them (`state.hub`). An `Err` fails every
+    /// push of the group ([`Error::GroupCommit`]).
     pub fn start<F, Fut>(state: &AppState, write: F) -> GroupCommit<T>
     where
-        F: Fn(Db, Vec<T>) -> Fut + Send + 'static,
+        F: Fn(AppState, Vec<T>) -> Fut + Send + 'static,
         Fut: Future<Output = Result<()>> + Send,
     {
         let (queue, mut receiver) = mpsc::channel::<Pending<T>>(QUEUE);
-        let db = state.db.clone();
+        let app = state.clone();
         let shutdown = state.shutdown.clone();
         state.tasks.spawn(async move {
             loop {
@@ -64,7 +71,7 @@ impl<T: Send + 'static> GroupCommit<T> {
                 }
                 let (rows, waiters): (Vec<T>, Vec<_>) =
                     group.into_iter().map(|p| (p.row, p.done)).unzip();
-                let result = write(db.clone(), rows).await.map_err(Arc::new);
+                let result = write(app.clone(), rows).await.map_err(Arc::new);
                 if let Err(error) = &result {
                     tracing::error!(%error, rows = waiters.len(), "a group commit failed");
                 }
@@ -76,7 +83,8 @@ impl<T: Send + 'static> GroupCommit<T> {
         GroupCommit { queue }
     }
 
-    /// Queues `row` and returns once the group holding it is committed.
+    /// Queues `row` and returns once the group holding it is written (committed, and what the
+    /// write function does after that done).
     pub async fn push(&self, row: T) -> Result<()> {
         let (done, committed) = oneshot::channel();
         self.queue

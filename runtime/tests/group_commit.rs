@@ -24,11 +24,11 @@ async fn state() -> (tempfile::TempDir, AppState) {
 /// Writes a group in one transaction and counts the groups.
 fn writer(
     groups: Arc<AtomicUsize>,
-) -> impl Fn(Db, Vec<i64>) -> futures_util::future::BoxFuture<'static, Result<()>> {
-    move |db, rows| {
+) -> impl Fn(AppState, Vec<i64>) -> futures_util::future::BoxFuture<'static, Result<()>> {
+    move |state, rows| {
         groups.fetch_add(1, Ordering::SeqCst);
         Box::pin(async move {
-            let mut tx = db.begin().await?;
+            let mut tx = state.db.begin().await?;
             for n in rows {
                 sqlx::query("INSERT INTO rows (n) VALUES (?)")
                     .bind(n)
@@ -74,7 +74,7 @@ async fn concurrent_rows_share_transactions_and_all_commit() {
 #[tokio::test]
 async fn a_failed_group_fails_every_row_in_it() {
     let (_root, state) = state().await;
-    let log = GroupCommit::start(&state, |_db: Db, _rows: Vec<i64>| async {
+    let log = GroupCommit::start(&state, |_state: AppState, _rows: Vec<i64>| async {
         Err(tspawn_runtime::Error::ShuttingDown)
     });
     let error = log.push(1).await.unwrap_err().to_string();

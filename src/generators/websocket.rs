@@ -28,6 +28,8 @@ struct WebsocketTemplate {
     migration: String,
     /// The driver's auto-numbered primary key column type.
     id_column: &'static str,
+    /// Whether `INSERT ... RETURNING id` works (else `LAST_INSERT_ID()`).
+    returning: bool,
     /// SQL placeholders of the app's driver: `?` or `$1`.
     p1: String,
     p2: String,
@@ -47,6 +49,7 @@ pub fn generate(ctx: &Context, name: &Name, bare: bool) -> Result<Generated, Err
         table: table.clone(),
         migration: migration.clone(),
         id_column: app.driver.id_column(),
+        returning: app.driver.has_returning(),
         p1: app.driver.placeholder(1),
         p2: app.driver.placeholder(2),
         bare,

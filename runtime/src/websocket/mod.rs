@@ -20,6 +20,13 @@
 //! and delivered right after `on_open`'s own messages (so history loaded in `on_open` comes
 //! first, and nothing is lost).
 //!
+//! That history and the held live messages can overlap: a message stored after the
+//! subscription but before the history query is in both. A message published with
+//! [`Hub::publish_numbered`] carries its number (the stored row's id, published in id order
+//! by the one task that stores them); `on_open` calls [`Context::replayed`] with the last
+//! number it sent, and numbered messages of that topic up to it never reach the connection,
+//! held or later. So a joiner gets the history, then every later message once, in order.
+//!
 //! `on_open` runs to its end even if the client leaves meanwhile; once it accepted, the
 //! connection always gets `on_close`: with 1006 if the socket never came up (the client left
 //! before or right after the 101). From `on_open`'s acceptance on, the connection is a task
