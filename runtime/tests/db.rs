@@ -182,9 +182,17 @@ async fn a_crlf_checkout_starts_where_an_lf_one_migrated() {
         .unwrap();
     pool.close().await;
 
-    // The same checkout on Windows (git's core.autocrlf): every line ends with CRLF.
+    // The same checkout on Windows (git's core.autocrlf): every line ends with CRLF, the
+    // config's too.
     write(root.path(), &path, &lf.replace('\n', "\r\n"));
-    let pool = connect(&config).await.expect("a CRLF checkout starts");
+    write(
+        root.path(),
+        "config/app.toml",
+        &EXAMPLE.replace('\n', "\r\n"),
+    );
+    let crlf_config = db.config(root.path());
+    assert_eq!(crlf_config.database_url, config.database_url);
+    let pool = connect(&crlf_config).await.expect("a CRLF checkout starts");
     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM chat_messages")
         .fetch_one(&pool)
         .await
