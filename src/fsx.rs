@@ -6,7 +6,8 @@
 //!
 //! A file that is a symbolic link is rewritten where the link leads ([`real_path`]), so the
 //! link stays a link (a config/app.toml shared between checkouts keeps being shared); a file
-//! removed is the link itself, as `rm` does.
+//! removed is the link itself, as `rm` does. A file with other hard links is rewritten in place
+//! (after everything is staged), since a rename would leave the other names on the old text.
 
 use crate::error::Error;
 use std::fs;
@@ -29,8 +30,9 @@ pub enum Write {
 #[derive(Default)]
 struct Transaction {
     made_dirs: Vec<PathBuf>,
-    /// (temporary file, target, the target's old text) per file written.
-    staged: Vec<(PathBuf, PathBuf, Option<String>)>,
+    /// Per file written: the temporary file, the target, the target's old text, and whether
+    /// the target is rewritten in place (it has other hard links) instead of replaced.
+    staged: Vec<(PathBuf, PathBuf, Option<String>, bool)>,
     /// (target, where it was moved aside) per file removed.
     set_aside: Vec<(PathBuf, PathBuf)>,
     renamed: usize,
@@ -69,10 +71,12 @@ impl Transaction {
                     self.make_dirs(parent)?;
                     let temp = staging_path(&target);
                     write_new(&temp, contents).map_err(|e| Error::io(&temp, e))?;
+                    let meta = fs::metadata(&target).ok();
+                    let in_place = meta.as_ref().is_some_and(|m| hard_links(m) > 1);
                     self.staged
-                        .push((temp.clone(), target.clone(), old.clone()));
+                        .push((temp.clone(), target.clone(), old.clone(), in_place));
                     // The rename replaces the inode: keep an existing file's owner and mode.
-                    if let Ok(meta) = fs::metadata(&target) {
+                    if let Some(meta) = meta.filter(|_| !in_place) {
                         keep_owner(&temp, &meta).map_err(|e| Error::io(&target, e))?;
                         fs::set_permissions(&temp, meta.permissions())
                             .map_err(|e| Error::io(&target, e))?;
@@ -103,8 +107,13 @@ impl Transaction {
     }
 
     fn rename_all(&mut self) -> Result<(), Error> {
-        for (temp, target, _) in &self.staged {
-            fs::rename(temp, target).map_err(|e| Error::io(target, e))?;
+        for (temp, target, _, in_place) in &self.staged {
+            if *in_place {
+                fs::copy(temp, target).map_err(|e| Error::io(target, e))?;
+                let _ = fs::remove_file(temp);
+            } else {
+                fs::rename(temp, target).map_err(|e| Error::io(target, e))?;
+            }
             self.renamed += 1;
         }
         Ok(())
@@ -113,7 +122,7 @@ impl Transaction {
     /// Best effort: put back old contents and moved files, remove new files, temporary files
     /// and new folders.
     fn roll_back(&mut self) {
-        for (i, (temp, target, old)) in self.staged.iter().enumerate().rev() {
+        for (i, (temp, target, old, _)) in self.staged.iter().enumerate().rev() {
             if i < self.renamed {
                 let _ = match old {
                     Some(old) => fs::write(target, old),
@@ -168,6 +177,17 @@ fn keep_owner(staged: &Path, old: &fs::Metadata) -> std::io::Result<()> {
         return Ok(());
     }
     std::os::unix::fs::chown(staged, Some(old.uid()), Some(old.gid()))
+}
+
+/// How many names (hard links) the file has; 1 where that cannot be known.
+#[cfg(unix)]
+fn hard_links(meta: &fs::Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::nlink(meta)
+}
+
+#[cfg(not(unix))]
+fn hard_links(_meta: &fs::Metadata) -> u64 {
+    1
 }
 
 #[cfg(not(unix))]

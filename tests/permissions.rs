@@ -206,6 +206,30 @@ fn a_symlinked_file_stays_a_link_and_what_it_leads_to_is_rewritten() {
 }
 
 #[test]
+fn a_file_with_other_hard_links_is_rewritten_in_place() {
+    let (dir, root) = new_app("sqlite");
+    let config = root.join("config/app.toml");
+    let other = dir.path().join("app.toml.link");
+    std::fs::hard_link(&config, &other).unwrap();
+    let before = std::fs::read(&config).unwrap();
+    common::tspawn(&root)
+        .args(["websocket", "chat"])
+        .assert()
+        .success();
+    let after = std::fs::read_to_string(&other).unwrap();
+    assert!(
+        after.contains("[default.chat_endpoint]"),
+        "the other name kept the old text"
+    );
+    assert_eq!(std::fs::metadata(&config).unwrap().nlink(), 2);
+    common::tspawn(&root)
+        .args(["delete", "chat"])
+        .assert()
+        .success();
+    assert_eq!(std::fs::read(&other).unwrap(), before);
+}
+
+#[test]
 fn a_symlink_left_under_a_staging_name_is_not_written_through() {
     let (dir, root) = new_app("sqlite");
     let victim = dir.path().join("victim");
