@@ -15,15 +15,13 @@ const MAX_BATCH: usize = 128;
 /// The receiving end of a connection's queue, and what was taken from it but not yet
 /// written out.
 ///
-/// Cancel-safe: a message leaves `pending` only once the socket took it, and `unflushed`
-/// says a flush is still owed, so a [`Outgoing::write`] dropped half-way resumes where it
-/// stopped on the next call.
+/// Cancel-safe: a message leaves `pending` only once the socket took it, and every
+/// [`Outgoing::write`] ends with a flush, so one dropped half-way resumes where it stopped
+/// on the next call.
 pub(super) struct Outgoing {
     queue: mpsc::Receiver<Message>,
     /// Taken from the queue (or a keep-alive ping) but not yet handed to the socket.
     pending: Option<Message>,
-    /// Messages were handed to the socket since the last flush.
-    unflushed: bool,
     /// A keep-alive ping is among the messages not yet flushed.
     ping_unflushed: bool,
     /// A close frame from the queue was handed to the socket.
@@ -43,16 +41,9 @@ impl Outgoing {
         Outgoing {
             queue,
             pending: None,
-            unflushed: false,
             ping_unflushed: false,
             close_sent: None,
         }
-    }
-
-    /// Whether something waits to be written or flushed (taking the next queued message
-    /// if nothing is pending).
-    pub(super) fn has_output(&mut self) -> bool {
-        self.take_next() || self.unflushed
     }
 
     /// Whether a message is pending, taking the next queued one if none was.
@@ -98,11 +89,9 @@ impl Outgoing {
                 self.close_sent = Some(code.unwrap_or(CloseCode::NO_STATUS));
             }
             socket.start_send_unpin(message)?;
-            self.unflushed = true;
             written += 1;
         }
         socket.flush().await?;
-        self.unflushed = false;
         Ok(Flushed {
             ping: std::mem::take(&mut self.ping_unflushed),
             close: self.close_sent,
@@ -139,9 +128,7 @@ mod tests {
                 if received.len() == expected.len() {
                     break;
                 }
-                if out.has_output() {
-                    let _ = out.write(&mut server).now_or_never();
-                }
+                let _ = out.write(&mut server).now_or_never();
                 while let Some(Some(Ok(message))) = client.next().now_or_never() {
                     received.push(message.into_text().unwrap().as_str().to_owned());
                 }

@@ -160,13 +160,15 @@ impl Io {
         }
     }
 
-    /// Writes what waits in `out`, unless shutdown, a full queue or a deadline ends the
-    /// connection first. A write blocked for two keep-alive intervals (a peer that stopped
-    /// reading) ends it as dropped.
+    /// Writes what waits in `out` and flushes, unless shutdown, a full queue or a deadline
+    /// ends the connection first. A write blocked for two keep-alive intervals (a peer that
+    /// stopped reading) ends it as dropped.
+    ///
+    /// It flushes even when `out` is empty: tungstenite answers each ping the peer sends
+    /// with a pong it buffers itself, and only this flush bounds that buffer. So a peer
+    /// that floods pings without reading the pongs is not read either until it does (TCP
+    /// backpressure), instead of growing the server's memory.
     async fn write_out(&mut self) -> Result<(), End> {
-        if !self.out.has_output() {
-            return Ok(());
-        }
         let since = *self.writing_since.get_or_insert_with(Instant::now);
         let keep_alive = self.keep_alive.as_ref();
         let write_by = keep_alive.map(|k| since + k.write_limit());

@@ -69,12 +69,10 @@ pub fn frame_header(opcode: u8, len: usize) -> Vec<u8> {
     header
 }
 
-/// Opens a WebSocket to `path` by hand, then writes `chunks` one by one, 1 ms apart (as a
-/// slow uplink delivers a big upload), while reading whatever the server sends until the
-/// end of the stream; then closes.
-pub async fn upload(server: &TestServer, path: &str, chunks: Vec<Vec<u8>>) -> Upload {
+/// Sends a WebSocket handshake for `path` over `tcp` and reads the answer, which must be
+/// `101 Switching Protocols`.
+pub async fn handshake(tcp: &mut tokio::net::TcpStream, server: &TestServer, path: &str) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut tcp = tokio::net::TcpStream::connect(server.addr).await.unwrap();
     let request = format!(
         "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
          Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
@@ -88,6 +86,15 @@ pub async fn upload(server: &TestServer, path: &str, chunks: Vec<Vec<u8>>) -> Up
         response.push(byte[0]);
     }
     assert!(response.starts_with(b"HTTP/1.1 101 "), "{response:?}");
+}
+
+/// Opens a WebSocket to `path` by hand, then writes `chunks` one by one, 1 ms apart (as a
+/// slow uplink delivers a big upload), while reading whatever the server sends until the
+/// end of the stream; then closes.
+pub async fn upload(server: &TestServer, path: &str, chunks: Vec<Vec<u8>>) -> Upload {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut tcp = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    handshake(&mut tcp, server, path).await;
     let (mut read, mut write) = tcp.into_split();
     let writing = tokio::spawn(async move {
         for chunk in chunks {
