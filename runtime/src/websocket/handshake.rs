@@ -1,7 +1,8 @@
 //! The opening handshake of RFC 6455 §4.2: checking the client's request and answering 101.
 
 use axum::http::header::{
-    ALLOW, CONNECTION, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_KEY, SEC_WEBSOCKET_VERSION, UPGRADE,
+    ALLOW, CONNECTION, HOST, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_KEY, SEC_WEBSOCKET_VERSION,
+    UPGRADE,
 };
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Version};
@@ -16,13 +17,16 @@ pub(crate) enum Rejection {
     Method,
     /// Not HTTP/1.1 (the only version whose upgrade RFC 6455 defines): 400.
     HttpVersion,
+    /// No `Host` header, or more than one: 400 (RFC 6455 §4.2.1 item 2, RFC 9112 §3.2).
+    Host,
     /// No `Upgrade: websocket` or no `upgrade` token in `Connection` (a plain HTTP request):
     /// 426 with `Upgrade: websocket` (RFC 9110 §15.5.22).
     NotUpgrade,
     /// `Sec-WebSocket-Version` other than 13: 426 with `Sec-WebSocket-Version: 13`
     /// (RFC 6455 §4.2.2).
     WebSocketVersion,
-    /// `Sec-WebSocket-Key` missing, or not 16 bytes in base64: 400.
+    /// `Sec-WebSocket-Key` missing, given more than once (RFC 6455 §11.3.1), or not 16
+    /// bytes in base64: 400.
     Key,
     /// The connection cannot be upgraded (no upgrade handle, e.g. a request sent in-process):
     /// 426, as axum answers.
@@ -34,11 +38,12 @@ impl Rejection {
         match self {
             Rejection::Method => "a WebSocket handshake must be a GET request",
             Rejection::HttpVersion => "a WebSocket handshake needs HTTP/1.1",
+            Rejection::Host => "a WebSocket handshake needs exactly one Host header",
             Rejection::NotUpgrade => {
                 "this is a WebSocket endpoint: connect with a WebSocket client (Upgrade: websocket)"
             }
             Rejection::WebSocketVersion => "unsupported Sec-WebSocket-Version: use 13",
-            Rejection::Key => "Sec-WebSocket-Key must be 16 random bytes in base64",
+            Rejection::Key => "send one Sec-WebSocket-Key header: 16 random bytes in base64",
             Rejection::NotUpgradable => "this connection cannot be upgraded to a WebSocket",
         }
     }
@@ -57,7 +62,9 @@ impl IntoResponse for Rejection {
                 &[(SEC_WEBSOCKET_VERSION, "13")],
             ),
             Rejection::NotUpgradable => (StatusCode::UPGRADE_REQUIRED, &[]),
-            Rejection::HttpVersion | Rejection::Key => (StatusCode::BAD_REQUEST, &[]),
+            Rejection::HttpVersion | Rejection::Host | Rejection::Key => {
+                (StatusCode::BAD_REQUEST, &[])
+            }
         };
         let mut response = (status, format!("{}\n", self.message())).into_response();
         for (name, value) in headers {
@@ -69,9 +76,10 @@ impl IntoResponse for Rejection {
     }
 }
 
-/// Checks the client's handshake (RFC 6455 §4.2.1: GET over HTTP/1.1, `Upgrade: websocket`,
-/// `Connection` with an `upgrade` token, `Sec-WebSocket-Version: 13`, a `Sec-WebSocket-Key`
-/// of 16 bytes in base64) and returns the `Sec-WebSocket-Accept` value for the answer.
+/// Checks the client's handshake (RFC 6455 §4.2.1: GET over HTTP/1.1, one `Host`,
+/// `Upgrade: websocket`, `Connection` with an `upgrade` token, `Sec-WebSocket-Version: 13`,
+/// one `Sec-WebSocket-Key` of 16 bytes in base64) and returns the `Sec-WebSocket-Accept`
+/// value for the answer.
 pub(crate) fn check(request: &Parts) -> Result<String, Rejection> {
     if request.method != Method::GET {
         return Err(Rejection::Method);
@@ -80,6 +88,9 @@ pub(crate) fn check(request: &Parts) -> Result<String, Rejection> {
         return Err(Rejection::HttpVersion);
     }
     let headers = &request.headers;
+    if headers.get_all(HOST).iter().count() != 1 {
+        return Err(Rejection::Host);
+    }
     if !has_token(headers, &UPGRADE, "websocket") || !has_token(headers, &CONNECTION, "upgrade") {
         return Err(Rejection::NotUpgrade);
     }
@@ -87,8 +98,9 @@ pub(crate) fn check(request: &Parts) -> Result<String, Rejection> {
     if !version.map(HeaderValue::as_bytes).eq([b"13".as_slice()]) {
         return Err(Rejection::WebSocketVersion);
     }
-    match headers.get(SEC_WEBSOCKET_KEY) {
-        Some(key) if is_nonce(key.as_bytes()) => Ok(derive_accept_key(key.as_bytes())),
+    let mut keys = headers.get_all(SEC_WEBSOCKET_KEY).iter();
+    match (keys.next(), keys.next()) {
+        (Some(key), None) if is_nonce(key.as_bytes()) => Ok(derive_accept_key(key.as_bytes())),
         _ => Err(Rejection::Key),
     }
 }
@@ -139,6 +151,7 @@ mod tests {
 
     fn valid() -> Vec<(&'static str, &'static str)> {
         vec![
+            ("host", "127.0.0.1:8800"),
             ("upgrade", "websocket"),
             ("connection", "Upgrade"),
             ("sec-websocket-version", "13"),
@@ -170,7 +183,10 @@ mod tests {
         let cases = [
             (parts(Method::POST, &valid()), Rejection::Method),
             (parts(Method::HEAD, &valid()), Rejection::Method),
-            (parts(Method::GET, &[]), Rejection::NotUpgrade),
+            (
+                parts(Method::GET, &[("host", "127.0.0.1:8800")]),
+                Rejection::NotUpgrade,
+            ),
             (
                 parts(Method::GET, &with("upgrade", "h2c")),
                 Rejection::NotUpgrade,
@@ -212,6 +228,18 @@ mod tests {
         let mut no_key = parts(Method::GET, &valid());
         no_key.headers.remove(SEC_WEBSOCKET_KEY);
         assert_eq!(check(&no_key), Err(Rejection::Key));
+        let mut two_keys = parts(Method::GET, &valid());
+        let other_key = HeaderValue::from_static("AAAAAAAAAAAAAAAAAAAAAA==");
+        two_keys.headers.append(SEC_WEBSOCKET_KEY, other_key);
+        assert_eq!(check(&two_keys), Err(Rejection::Key), "RFC 6455 §11.3.1");
+        let mut no_host = parts(Method::GET, &valid());
+        no_host.headers.remove(HOST);
+        assert_eq!(check(&no_host), Err(Rejection::Host));
+        let mut two_hosts = parts(Method::GET, &valid());
+        two_hosts
+            .headers
+            .append(HOST, HeaderValue::from_static("evil.example"));
+        assert_eq!(check(&two_hosts), Err(Rejection::Host), "RFC 9112 §3.2");
         let mut no_version = parts(Method::GET, &valid());
         no_version.headers.remove(SEC_WEBSOCKET_VERSION);
         assert_eq!(check(&no_version), Err(Rejection::WebSocketVersion));

@@ -59,10 +59,14 @@ impl Origin {
 /// Whether a handshake may proceed: no `Origin` header (a non-browser client), an `Origin`
 /// naming the request's host (the `Host` header, or the URI's authority over HTTP/2), or one
 /// of `allowed` (compared as origins too, so `https://a.example` lists
-/// `https://a.example:443` as well). `null`, garbage and look-alike hosts are refused.
+/// `https://a.example:443` as well). `null`, garbage, look-alike hosts and more than one
+/// `Origin` header (which no user agent sends, RFC 6454 §7.3) are refused.
 pub(crate) fn origin_allowed(headers: &HeaderMap, uri: &Uri, allowed: &[String]) -> bool {
-    let Some(origin) = headers.get(ORIGIN) else {
-        return true;
+    let mut origins = headers.get_all(ORIGIN).iter();
+    let origin = match (origins.next(), origins.next()) {
+        (None, _) => return true,
+        (Some(origin), None) => origin,
+        (Some(_), Some(_)) => return false,
     };
     let Some(origin) = origin.to_str().ok().and_then(Origin::parse) else {
         return false;
@@ -182,6 +186,13 @@ mod tests {
             assert!(!same(host, origin), "{origin:?} must be refused");
         }
         assert!(!same("127.0.0.1:8800@evil.com", "http://evil.com"));
+        let mut two = HeaderMap::from_iter([(HOST, host.parse().unwrap())]);
+        two.append(ORIGIN, "http://127.0.0.1:8800".parse().unwrap());
+        two.append(ORIGIN, "http://evil.com".parse().unwrap());
+        assert!(
+            !origin_allowed(&two, &Uri::from_static("/chat"), &[]),
+            "two Origin headers, the first one same-origin"
+        );
         assert!(!same("", "http://127.0.0.1"));
     }
 
