@@ -5,6 +5,7 @@ use std::future::poll_fn;
 
 use futures_util::{Sink, SinkExt};
 use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::{self, Message};
 
 use super::CloseCode;
@@ -32,7 +33,8 @@ pub(super) struct Outgoing {
 pub(super) struct Flushed {
     /// The keep-alive ping given to [`Outgoing::ping`].
     pub(super) ping: bool,
-    /// A close frame with this code ([`Context::close`](super::Context::close)).
+    /// A close frame with this code ([`Context::close`](super::Context::close)'s, or 1011
+    /// in place of one that may not be sent).
     pub(super) close: Option<CloseCode>,
 }
 
@@ -84,10 +86,15 @@ impl Outgoing {
             let Some(message) = self.pending.take() else {
                 break;
             };
-            if let Message::Close(frame) = &message {
-                let code = frame.as_ref().map(|f| CloseCode(f.code.into()));
-                self.close_sent = Some(code.unwrap_or(CloseCode::NO_STATUS));
-            }
+            let message = match message {
+                Message::Close(frame) => {
+                    let frame = frame.map(sendable);
+                    let code = frame.as_ref().map(|f| CloseCode(f.code.into()));
+                    self.close_sent = Some(code.unwrap_or(CloseCode::NO_STATUS));
+                    Message::Close(frame)
+                }
+                message => message,
+            };
             socket.start_send_unpin(message)?;
             written += 1;
         }
@@ -96,6 +103,24 @@ impl Outgoing {
             ping: std::mem::take(&mut self.ping_unflushed),
             close: self.close_sent,
         })
+    }
+}
+
+/// `frame` as it may go on the wire: a code no endpoint may send (1005, 1006, 1015, the
+/// reserved ones, those under 1000 or over 4999: RFC 6455 §7.4) becomes 1011, since only a
+/// server bug asks for one.
+fn sendable(frame: CloseFrame) -> CloseFrame {
+    if frame.code.is_allowed() {
+        return frame;
+    }
+    let code = u16::from(frame.code);
+    tracing::error!(
+        code,
+        "close code that may not be sent (RFC 6455 §7.4): closing with 1011"
+    );
+    CloseFrame {
+        code: CloseCode::ERROR.0.into(),
+        reason: frame.reason,
     }
 }
 
@@ -135,6 +160,38 @@ mod tests {
                 tokio::task::yield_now().await; // renews tokio's I/O budget
             }
             assert_eq!(received, expected, "write_buffer_size {write_buffer_size}");
+        }
+    }
+
+    /// A close frame asking for a code no endpoint may send (RFC 6455 §7.4.1) goes out as
+    /// 1011, which is also what `on_close` is told; valid codes go out as given.
+    #[tokio::test]
+    async fn a_close_code_that_may_not_be_sent_goes_out_as_1011() {
+        for (asked, sent) in [
+            (1005, 1011),
+            (1006, 1011),
+            (1015, 1011),
+            (2000, 1011),
+            (999, 1011),
+            (5000, 1011),
+            (1000, 1000),
+            (4999, 4999),
+        ] {
+            let (server_io, client_io) = tokio::io::duplex(1024);
+            let mut server = WebSocketStream::from_raw_socket(server_io, Role::Server, None).await;
+            let mut client = WebSocketStream::from_raw_socket(client_io, Role::Client, None).await;
+            let (queue, receiver) = mpsc::channel(1);
+            let frame = CloseFrame {
+                code: asked.into(),
+                reason: "".into(),
+            };
+            queue.try_send(Message::Close(Some(frame))).unwrap();
+            let flushed = Outgoing::new(receiver).write(&mut server).await.unwrap();
+            assert_eq!(flushed.close, Some(CloseCode(sent)), "asked {asked}");
+            let Some(Ok(Message::Close(Some(frame)))) = client.next().await else {
+                panic!("no close frame for {asked}");
+            };
+            assert_eq!(u16::from(frame.code), sent, "asked {asked}");
         }
     }
 }
