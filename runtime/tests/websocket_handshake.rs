@@ -138,3 +138,40 @@ async fn same_origin_fills_in_default_ports() {
         );
     }
 }
+
+/// Headers RFC 6455 wants once given twice or not at all: `Host` (RFC 9112 §3.2) and
+/// `Sec-WebSocket-Key` (§11.3.1) get 400, two `Origin`s (RFC 6454 §7.3) 403, even when the
+/// first one would pass.
+#[tokio::test]
+async fn headers_that_must_appear_once_are_refused_twice_or_missing() {
+    let (_root, server) = ws::server().await;
+    let no_host: Vec<&str> = handshake(GET, V13, KEY, &[])
+        .into_iter()
+        .filter(|l| !l.starts_with("Host"))
+        .collect();
+    let origin = "Origin: http://127.0.0.1";
+    for (request, status) in [
+        (no_host, "400"),
+        (handshake(GET, V13, KEY, &["Host: evil.example"]), "400"),
+        (
+            handshake(
+                GET,
+                V13,
+                KEY,
+                &["Sec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA=="],
+            ),
+            "400",
+        ),
+        (
+            handshake(GET, V13, KEY, &[origin, "Origin: http://evil.example"]),
+            "403",
+        ),
+        (handshake(GET, V13, KEY, &[origin]), "101"),
+    ] {
+        let head = exchange(&server, &request).await;
+        assert!(
+            head.starts_with(&format!("http/1.1 {status} ")),
+            "{request:?}: {head}"
+        );
+    }
+}
