@@ -35,7 +35,8 @@ pub(super) type Frame = Option<Result<Message, tungstenite::Error>>;
 /// How a connection ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum End {
-    /// The peer sent a close frame; tungstenite queued the reply, which is still to be flushed.
+    /// The peer sent a close frame; tungstenite queued the reply, which is still to be
+    /// flushed. Whatever the peer sends after it (RFC 6455 §5.5.1 forbids it) is unread.
     Closed(CloseCode),
     /// The connection dropped (or a write stayed blocked too long): nothing more to send.
     Dropped,
@@ -191,14 +192,17 @@ impl Io {
     }
 
     /// Starts ending the connection as `end` requires: flushes the reply to the peer's close
-    /// frame, or sends the server's close frame, flushes it and half-closes the write side
+    /// frame, or sends the server's close frame, flushes it; then half-closes the write side
     /// (the peer reads the frame, then the end of the stream). [`CLOSE_TIMEOUT`] at most;
-    /// `true` if the peer is now due to answer (see [`Io::linger`]).
+    /// `true` if the peer is now due to close its side (see [`Io::linger`]).
     pub(super) async fn close(&mut self, end: End) -> bool {
         let sent = timeout(CLOSE_TIMEOUT, async {
             match end {
                 // The reply tungstenite queued; without it the peer sees an unclean close.
-                End::Closed(_) => drop(self.socket.flush().await),
+                End::Closed(_) => {
+                    return self.socket.flush().await.is_ok()
+                        && self.socket.get_mut().shutdown().await.is_ok();
+                }
                 End::Dropped => {}
                 End::Close(code, reason) | End::Refuse(code, reason) => {
                     return self.send_close(code, reason).await;
@@ -210,18 +214,18 @@ impl Io {
         sent.await.unwrap_or(false)
     }
 
-    /// After a close the server started: reads until the peer's close reply or, when its
-    /// input was refused mid-message, discards the unread rest until the peer closes.
-    /// [`CLOSE_TIMEOUT`] at most. So, unless the peer takes longer, no socket is dropped
-    /// with unread input while the peer is still sending: the kernel would answer that with
-    /// a reset, which fails the peer's writes and can cost it the close frame (a browser
-    /// then reports 1006).
+    /// After the close frames: reads until the peer's close reply to a close the server
+    /// started or, when its input was refused mid-message or it closed first, discards what
+    /// it still sends until it closes the connection. [`CLOSE_TIMEOUT`] at most. So, unless
+    /// the peer takes longer, no socket is dropped with unread input while the peer is still
+    /// sending: the kernel would answer that with a reset, which fails the peer's writes and
+    /// can cost it the close frame (a browser then reports 1006).
     pub(super) async fn linger(mut self, end: End) {
         let _ = timeout(CLOSE_TIMEOUT, async {
             match end {
                 End::Close(..) | End::Sent(_) => self.await_close_reply().await,
-                End::Refuse(..) => self.discard_input().await,
-                End::Closed(_) | End::Dropped => {}
+                End::Refuse(..) | End::Closed(_) => self.discard_input().await,
+                End::Dropped => {}
             }
         })
         .await;

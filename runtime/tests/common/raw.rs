@@ -1,5 +1,6 @@
 //! Raw WebSocket clients for the limit tests: a tungstenite client that can be split, and a
 //! hand-made client that uploads at a steady pace and sees resets the way a browser does.
+#![allow(dead_code)] // each test file uses a part of it
 
 use tspawn_runtime::testing::{self, TestServer};
 use tspawn_runtime::tokio_tungstenite::{connect_async, MaybeTlsStream, WebSocketStream};
