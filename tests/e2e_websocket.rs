@@ -1,11 +1,12 @@
 //! End to end: `tspawn new chatapp && tspawn websocket chat`, built once and run on a free
 //! port, talked to by real WebSocket clients: join and leave notices, broadcast, the 30-message
 //! history (also across a restart), keep-alive pings and the pong deadline, refused handshakes
-//! (cross-origin, on_open false), ignored binary frames, the size limit and shutdown.
+//! (cross-origin, on_open false), ignored binary frames, the size limit and shutdown; a bad
+//! endpoint setting stops the start.
 
 mod common;
 
-use common::app::{cargo, RunningApp};
+use common::app::{apps_target_dir, cargo, RunningApp};
 use common::{new_app, tspawn};
 use futures_util::{SinkExt, StreamExt};
 use std::time::{Duration, Instant};
@@ -107,6 +108,7 @@ fn the_chat_app_works_end_to_end() {
     cargo(&app, &["test"]);
     cargo(&app, &["clippy", "--all-targets", "--", "-D", "warnings"]);
     cargo(&app, &["fmt", "--check"]);
+    a_bad_setting_stops_the_start(&app);
 
     let rt = tokio::runtime::Runtime::new().unwrap();
     let first = RunningApp::start(&app, "chatapp", &[]);
@@ -126,6 +128,46 @@ fn the_chat_app_works_end_to_end() {
     rt.block_on(after_restart(second.port));
     browser_check(second.port);
     assert_eq!(second.terminate().code(), Some(0));
+}
+
+/// The chat endpoint's settings are read and checked at start: a value of the wrong type
+/// exits non-zero with one `error:` line naming the file, the key and the variable, before
+/// the database is created (it used to fail every connection with 500 instead).
+fn a_bad_setting_stops_the_start(app: &std::path::Path) {
+    let mut child = std::process::Command::new(apps_target_dir().join("debug/chatapp"))
+        .args(["-p", &common::app::free_port().to_string()])
+        .current_dir(app)
+        .env("TSPAWN_CHAT_ENDPOINT__HISTORY", "lots")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A generous bound only so that an app that does start (the old behaviour) fails the
+    // test instead of hanging it.
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("the app is still running with a bad setting");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "exit status {}", out.status);
+    let lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(lines.len(), 1, "one error line: {stderr}");
+    for part in [
+        "config/app.toml",
+        "chat_endpoint.history (from TSPAWN_CHAT_ENDPOINT__HISTORY)",
+        "expected u32",
+    ] {
+        assert!(lines[0].contains(part), "{part:?} in: {stderr}");
+    }
+    assert!(
+        !app.join("db/dev.sqlite3").exists(),
+        "the database was created"
+    );
 }
 
 /// Headless Chromium on the chat page (tests/browser/chat.mjs). Skipped with a reason when

@@ -40,8 +40,10 @@ struct Args {
     root: Option<PathBuf>,
 }
 
-/// Runs the app: parses arguments, loads the config, starts logging, connects to the
-/// database (applying migrations), listens and serves until Ctrl-C or SIGTERM.
+/// Runs the app: parses arguments, builds the routes, loads the config (with the settings
+/// of every endpoint the routes mount, see [`Settings`](crate::config::Settings)), starts
+/// logging, connects to the database (applying migrations), listens and serves until Ctrl-C
+/// or SIGTERM.
 ///
 /// `version` is what `--version` prints: the app's own (`env!("CARGO_PKG_VERSION")`).
 /// Returns success after a clean shutdown. A start-up failure prints one `error: ...` line
@@ -94,19 +96,25 @@ fn start(args: Args, routes: fn() -> Router<AppState>) -> Result<()> {
             find_root(&cwd)?
         }
     };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(Error::Server)?;
+    // The routes come first (in the runtime, for layers that need one): mounting an
+    // endpoint records its settings, which loading the config then reads and checks.
+    let routes = {
+        let _runtime = runtime.enter();
+        routes()
+    };
     let mut config = Config::load(&root, &args.env)?;
     if let Some(port) = args.port {
         config.port = port;
     }
     init_tracing(&config.log);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(Error::Server)?;
     runtime.block_on(serve_app(config, routes))
 }
 
-async fn serve_app(config: Config, routes: fn() -> Router<AppState>) -> Result<()> {
+async fn serve_app(config: Config, routes: Router<AppState>) -> Result<()> {
     let db = connect(&config).await?;
     let addr = SocketAddr::new(config.listen, config.port);
     let listener = tokio::net::TcpListener::bind(addr)
@@ -119,7 +127,7 @@ async fn serve_app(config: Config, routes: fn() -> Router<AppState>) -> Result<(
     let state = AppState::new(db, config);
     serve(
         listener,
-        app(routes(), state.clone()),
+        app(routes, state.clone()),
         state.clone(),
         shutdown_signal(),
     )

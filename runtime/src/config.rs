@@ -5,14 +5,17 @@
 //! (sub-tables merge key by key), then applies `TSPAWN_*` environment variables (see
 //! [`Config::load_with`]), then turns the result into typed fields. Every problem is reported
 //! at start with the file and the key, never at the first request that needs the value.
-//! App-specific sections (`[chat]`, `[websocket]`) stay in [`Config::raw`] and are read
-//! with [`Config::section`].
+//! App-specific sections (`[chat_endpoint]`) stay in [`Config::raw`]; the settings of the
+//! endpoints the routes mount ([`Settings`]) are read and checked at load too (see
+//! [`Config::settings`]), and any other section can be read with [`Config::section`].
 
 mod database_url;
 mod layers;
+mod sections;
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
@@ -20,8 +23,11 @@ use toml::{Table, Value};
 
 use crate::error::{Error, Result};
 use crate::session::SessionKey;
+use crate::shared::Shared;
 use crate::websocket::WebSocketSettings;
 use layers::Origins;
+pub(crate) use sections::register;
+pub use sections::Settings;
 
 /// Port used when the config sets none (TreeFrog's default).
 pub const DEFAULT_PORT: u16 = 8800;
@@ -58,6 +64,10 @@ pub struct Config {
     pub file: PathBuf,
     /// The merged table (defaults, environment, variables) including app-specific sections.
     pub raw: Table,
+    /// Which `TSPAWN_*` variable set each dotted key, for error messages.
+    origins: Origins,
+    /// The [`Settings`] values loaded so far, one per type (see [`Config::settings`]).
+    settings: Shared,
 }
 
 impl Config {
@@ -103,28 +113,70 @@ impl Config {
             None => return Err(unknown_env(&file, env, &tables)),
         }
         let origins = layers::apply_env_overrides(&mut merged, vars, &file)?;
-        Resolver {
+        let config = Resolver {
             file,
             origins,
             table: merged,
         }
-        .resolve(root, env)
+        .resolve(root, env)?;
+        sections::load_registered(&config)?;
+        Ok(config)
+    }
+
+    /// The settings `S` from the section `[S::SECTION]` (defaults when it is absent), read
+    /// and checked once and then shared.
+    ///
+    /// The settings of every endpoint mounted before the config was loaded were read when it
+    /// was, so for them this never fails (see [`Settings`] for the mechanism); any other
+    /// type is read at its first call, and a bad value is reported then: the error names the
+    /// file and the dotted key (`chat_endpoint.history`), and the `TSPAWN_*` variable when
+    /// one set it.
+    pub fn settings<S: Settings>(&self) -> Result<Arc<S>> {
+        self.settings.get_or_try_init(|| sections::load::<S>(self))
     }
 
     /// Reads the app-specific section `[name]` as `T`, or `None` when the config has none.
+    /// An error names the file and the dotted key (`chat.history`).
     ///
     /// Call it once at start (and keep the result in your state) so a bad value fails the
-    /// launch with the file and section named, like the built-in keys do.
+    /// launch, like the built-in keys do; [`Config::settings`] does that for you.
     pub fn section<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>> {
-        let Some(value) = self.raw.get(name) else {
-            return Ok(None);
-        };
-        value
-            .clone()
-            .try_into()
-            .map(Some)
-            .map_err(|e| Error::config(&self.file, name, e.to_string().trim_end()))
+        self.raw
+            .get(name)
+            .map(|value| deserialize(value.clone(), name, |key, m| self.error(key, m)))
+            .transpose()
     }
+
+    /// An [`Error::Config`] for the dotted `key`, naming the variable that set it, if any.
+    fn error(&self, key: &str, message: impl Into<String>) -> Error {
+        key_error(&self.file, &self.origins, key, message)
+    }
+}
+
+/// Deserializes `value`, found under the dotted `key`, as `T`; on error, `error` gets the
+/// dotted path of the offending value (`websocket.queue_capacity`, `chat.names[2]`) and a
+/// one-line message.
+fn deserialize<T: DeserializeOwned>(
+    value: Value,
+    key: &str,
+    error: impl FnOnce(&str, String) -> Error,
+) -> Result<T> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = match e.path().to_string() {
+            root if root == "." => key.to_owned(),
+            inner => format!("{key}.{inner}"),
+        };
+        error(&path, e.inner().message().trim_end().replace('\n', "; "))
+    })
+}
+
+/// An [`Error::Config`] for `key` in `file`, as `key (from TSPAWN_...)` when a variable set it.
+fn key_error(file: &Path, origins: &Origins, key: &str, message: impl Into<String>) -> Error {
+    let key = match origins.get(key) {
+        Some(var) => format!("{key} (from {var})"),
+        None => key.to_owned(),
+    };
+    Error::config(file, key, message)
 }
 
 /// The error for an environment with no table, listing those the file defines.
@@ -195,6 +247,8 @@ impl Resolver {
             websocket,
             file: self.file,
             raw: self.table,
+            origins: self.origins,
+            settings: Shared::default(),
         })
     }
 
@@ -214,21 +268,13 @@ impl Resolver {
 
     /// Reads a top-level key as `T`; `None` when absent.
     fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
-        let Some(value) = self.table.get(key) else {
-            return Ok(None);
-        };
-        value
-            .clone()
-            .try_into()
-            .map(Some)
-            .map_err(|e| self.error(key, e.to_string().trim_end()))
+        self.table
+            .get(key)
+            .map(|value| deserialize(value.clone(), key, |key, m| self.error(key, m)))
+            .transpose()
     }
 
     fn error(&self, key: &str, message: impl Into<String>) -> Error {
-        let key = match self.origins.get(key) {
-            Some(var) => format!("{key} (from {var})"),
-            None => key.to_owned(),
-        };
-        Error::config(&self.file, key, message)
+        key_error(&self.file, &self.origins, key, message)
     }
 }

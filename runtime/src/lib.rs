@@ -4,7 +4,8 @@
 //! regenerating or upgrading an app never touches hand-written code:
 //!
 //! - [`config`]: `config/app.toml` per environment (`dev`, `test`, `product`) with
-//!   `TSPAWN_*` overrides, typed and checked at start ([`Config`]).
+//!   `TSPAWN_*` overrides, typed and checked at start ([`Config`]), endpoint settings too
+//!   ([`config::Settings`]).
 //! - [`db`]: the connection pool for the one driver the app is built with ([`Db`]) and
 //!   migrations from `db/migrations` ([`connect`]); [`group_commit`] writes rows from many
 //!   connections in shared transactions ([`GroupCommit`]).

@@ -17,7 +17,10 @@
 //! header, like a non-browser client; [`TestServer::websocket_with`] adds headers).
 //!
 //! Both use the `test` environment of `ROOT/config/app.toml` (TSPAWN_* variables apply) and
-//! run the migrations, like the real binary does.
+//! run the migrations, like the real binary does. `spawn` takes the routes already built, so
+//! a bad value in the settings of an endpoint they mount fails it, as it fails the app's
+//! start; with `state`, build the routes first for the same check (see
+//! [`Settings`](crate::config::Settings)).
 
 mod ws;
 
@@ -38,7 +41,8 @@ use crate::server::{app, serve};
 use crate::state::AppState;
 
 /// The state for the `test` environment of the app in `root`, database connected and
-/// migrated.
+/// migrated. Fails like the app's start: a bad config value (also in the settings of an
+/// endpoint mounted so far) or a migration that cannot be applied.
 pub async fn state(root: &Path) -> Result<AppState> {
     let config = Config::load(root, "test")?;
     let db = connect(&config).await?;
@@ -46,6 +50,8 @@ pub async fn state(root: &Path) -> Result<AppState> {
 }
 
 /// Serves `routes` (plus static files) on `127.0.0.1` at a free port, in the background.
+/// Fails as [`state`] does, so a bad value in the settings of an endpoint `routes` mounts is
+/// an `Err` naming the file and the key.
 pub async fn spawn(routes: Router<AppState>, root: &Path) -> Result<TestServer> {
     let state = state(root).await?;
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));

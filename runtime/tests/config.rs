@@ -151,7 +151,10 @@ fn a_bad_section_names_the_section() {
     write(root.path(), "public/other.txt", "unused");
     let config = Config::load_with(root.path(), "dev", vars(&[])).unwrap();
     match config.section::<Chat>("chat") {
-        Err(Error::Config { key, .. }) => assert_eq!(key, "chat"),
+        Err(Error::Config { key, message, .. }) => {
+            assert_eq!(key, "chat.a");
+            assert_eq!(message, "invalid type: string \"x\", expected i64");
+        }
         other => panic!("expected a config error, got {other:?}"),
     }
 }
@@ -197,6 +200,20 @@ fn websocket_limits_default_and_are_checked() {
     assert!(message.contains("1 GiB"), "{message}");
     let typo = format!("{EXAMPLE}\n[dev.websocket]\nqueue_capacty = 3\n");
     let (key, message) = config_error(&typo, "dev", &[]);
-    assert_eq!(key, "websocket");
-    assert!(message.contains("queue_capacty"), "{message}");
+    assert_eq!(key, "websocket.queue_capacty");
+    assert!(
+        message.starts_with("unknown field `queue_capacty`"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_value_of_the_wrong_type_names_its_key_and_variable_in_one_line() {
+    let lots = [("TSPAWN_WEBSOCKET__QUEUE_CAPACITY", "lots")];
+    let (key, message) = config_error(EXAMPLE, "dev", &lots);
+    assert_eq!(
+        key,
+        "websocket.queue_capacity (from TSPAWN_WEBSOCKET__QUEUE_CAPACITY)"
+    );
+    assert_eq!(message, "invalid type: string \"lots\", expected usize");
 }

@@ -54,6 +54,8 @@ async fn store(state: AppState, bodies: Vec<String>) -> Result<()> {
 struct Chat;
 
 impl Endpoint for Chat {
+    type Settings = ();
+
     async fn on_open(&mut self, ctx: &mut Context, _session: &HttpSession) -> Result<bool> {
         ctx.subscribe(TOPIC);
         let history: Vec<(i64, String)> = sqlx::query_as(
@@ -78,6 +80,8 @@ impl Endpoint for Chat {
 struct Post;
 
 impl Endpoint for Post {
+    type Settings = ();
+
     async fn on_text_received(&mut self, ctx: &mut Context, text: &str) -> Result<()> {
         let writer = ctx
             .state()

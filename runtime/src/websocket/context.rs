@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::body::Bytes;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
@@ -21,29 +22,43 @@ use crate::state::AppState;
 /// the [module docs](super) for what happens when the queue is full). Messages queued in
 /// `on_open` go out as soon as the socket is up, before anything others published or sent
 /// to this connection while `on_open` ran.
+///
+/// `S` is the endpoint's [`Settings`](crate::config::Settings) type
+/// ([`Endpoint::Settings`](super::Endpoint::Settings)), reached with [`Context::settings`];
+/// `Context` alone is `Context<()>`, for an endpoint without settings. An endpoint with
+/// settings can shadow the name once: `type Context = websocket::Context<ChatSettings>;`.
 #[derive(Debug)]
-pub struct Context {
+pub struct Context<S = ()> {
     registration: Registration,
     state: AppState,
+    settings: Arc<S>,
     peer: SocketAddr,
     http_session: HttpSession,
     session: WebSocketSession,
 }
 
-impl Context {
+impl<S> Context<S> {
     pub(crate) fn new(
         registration: Registration,
         state: AppState,
+        settings: Arc<S>,
         peer: SocketAddr,
         http_session: HttpSession,
-    ) -> Context {
+    ) -> Self {
         Context {
             registration,
             state,
+            settings,
             peer,
             http_session,
             session: WebSocketSession::default(),
         }
+    }
+
+    /// The endpoint's settings, read and checked when the app started (shared by every
+    /// connection of the endpoint).
+    pub fn settings(&self) -> &S {
+        &self.settings
     }
 
     /// This connection's id, for [`Context::send_to`] from other connections.
@@ -148,7 +163,7 @@ impl Context {
         &self.state.db
     }
 
-    /// The app's config; endpoint settings via [`Config::section`].
+    /// The app's config (this endpoint's own section: [`Context::settings`]).
     pub fn config(&self) -> &Config {
         &self.state.config
     }

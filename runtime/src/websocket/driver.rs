@@ -10,14 +10,18 @@ use super::{CloseCode, Context, Endpoint};
 use crate::error::Result;
 
 /// A connection after `on_open` accepted it.
-pub(crate) struct Driver<E> {
+pub(crate) struct Driver<E: Endpoint> {
     endpoint: E,
-    ctx: Context,
+    ctx: Context<E::Settings>,
     queue: mpsc::Receiver<Message>,
 }
 
 impl<E: Endpoint> Driver<E> {
-    pub(crate) fn new(endpoint: E, ctx: Context, queue: mpsc::Receiver<Message>) -> Self {
+    pub(crate) fn new(
+        endpoint: E,
+        ctx: Context<E::Settings>,
+        queue: mpsc::Receiver<Message>,
+    ) -> Self {
         Driver {
             endpoint,
             ctx,
@@ -29,7 +33,8 @@ impl<E: Endpoint> Driver<E> {
     pub(crate) async fn run(mut self, socket: Socket) {
         let conn_id = self.ctx.id();
         tracing::debug!(%conn_id, peer = %self.ctx.peer(), "WebSocket open");
-        let keep_alive = KeepAlive::new(self.endpoint.keep_alive_interval(), conn_id);
+        let interval = self.endpoint.keep_alive_interval(self.ctx.settings());
+        let keep_alive = KeepAlive::new(interval, conn_id);
         let shutdown = self.ctx.state().shutdown.clone();
         let slow = self.ctx.slow().clone();
         let mut io = Io::new(socket, self.queue, keep_alive, shutdown, slow);
@@ -51,7 +56,7 @@ impl<E: Endpoint> Driver<E> {
     }
 }
 
-async fn finish<E: Endpoint>(endpoint: &mut E, ctx: &mut Context, code: CloseCode) {
+async fn finish<E: Endpoint>(endpoint: &mut E, ctx: &mut Context<E::Settings>, code: CloseCode) {
     let conn_id = ctx.id();
     if let Err(error) = endpoint.on_close(ctx, code).await {
         tracing::error!(%conn_id, %error, "on_close failed");
@@ -63,7 +68,7 @@ async fn finish<E: Endpoint>(endpoint: &mut E, ctx: &mut Context, code: CloseCod
 ///
 /// A handler is never cut short: if the connection ends while it runs (shutdown, a full
 /// queue, the peer gone), it runs to its end first.
-async fn serve<E: Endpoint>(endpoint: &mut E, ctx: &mut Context, io: &mut Io) -> End {
+async fn serve<E: Endpoint>(endpoint: &mut E, ctx: &mut Context<E::Settings>, io: &mut Io) -> End {
     loop {
         let message = match io.next_frame().await.and_then(|frame| message(frame, ctx)) {
             Ok(message) => message,
@@ -91,7 +96,7 @@ async fn serve<E: Endpoint>(endpoint: &mut E, ctx: &mut Context, io: &mut Io) ->
 }
 
 /// The message a frame carries, or how the connection ends.
-fn message(frame: Frame, ctx: &Context) -> Result<Message, End> {
+fn message<S>(frame: Frame, ctx: &Context<S>) -> Result<Message, End> {
     match frame {
         None => Err(End::Dropped),
         Some(Err(error)) => Err(End::from_read_error(error, ctx.id())),
@@ -106,7 +111,7 @@ fn message(frame: Frame, ctx: &Context) -> Result<Message, End> {
 /// Runs the handler for `message`.
 async fn dispatch<E: Endpoint>(
     endpoint: &mut E,
-    ctx: &mut Context,
+    ctx: &mut Context<E::Settings>,
     message: Message,
 ) -> Result<()> {
     match message {

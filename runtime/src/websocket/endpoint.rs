@@ -3,13 +3,15 @@
 use std::future::Future;
 
 use super::{CloseCode, Context};
+use crate::config::Settings;
 use crate::error::Result;
 use crate::session::HttpSession;
 
 /// The handlers of one WebSocket endpoint, after TreeFrog's `TWebSocketEndpoint`.
 ///
 /// A fresh value (`Default`) serves each connection, so fields are per-connection state.
-/// Every handler has a default; implement them with plain `async fn`:
+/// [`Endpoint::Settings`] names the endpoint's config section, read and checked once at
+/// start (`()` for none). Every handler has a default; implement them with plain `async fn`:
 ///
 /// ```
 /// use tspawn_runtime::prelude::*;
@@ -19,6 +21,8 @@ use crate::session::HttpSession;
 /// struct Echo;
 ///
 /// impl Endpoint for Echo {
+///     type Settings = ();
+///
 ///     async fn on_open(&mut self, ctx: &mut Context, session: &HttpSession) -> Result<bool> {
 ///         ctx.subscribe("echo");
 ///         Ok(session.is_user_logged_in())
@@ -35,6 +39,14 @@ use crate::session::HttpSession;
 /// connection closed with 1011; `on_close` still runs. Handlers run one at a time per
 /// connection, and frames are not read while one runs.
 pub trait Endpoint: Default + Send + 'static {
+    /// The endpoint's settings, from the config section `Settings::SECTION`; `()` for none.
+    ///
+    /// They are read and checked when the config is loaded (a bad value stops the start,
+    /// naming the key), then shared by every connection: handlers read them with
+    /// [`Context::settings`], [`Endpoint::keep_alive_interval`] gets them as its argument.
+    /// See [`Settings`] for how mounting the endpoint gets them read, and the limits.
+    type Settings: Settings;
+
     /// Runs before the handshake is answered; `Ok(false)` refuses the connection with
     /// `403 Forbidden`, `Err` with `500`. `session` is the request's HTTP session. What is
     /// queued here is sent once the socket is up, before what others publish or send to this
@@ -42,7 +54,7 @@ pub trait Endpoint: Default + Send + 'static {
     /// even if the client leaves; after `Ok(true)`, `on_close` always follows.
     fn on_open(
         &mut self,
-        ctx: &mut Context,
+        ctx: &mut Context<Self::Settings>,
         session: &HttpSession,
     ) -> impl Future<Output = Result<bool>> + Send {
         let _ = (ctx, session);
@@ -54,7 +66,7 @@ pub trait Endpoint: Default + Send + 'static {
     /// server closed with. Sends queued here are not delivered; publishes are.
     fn on_close(
         &mut self,
-        ctx: &mut Context,
+        ctx: &mut Context<Self::Settings>,
         code: CloseCode,
     ) -> impl Future<Output = Result<()>> + Send {
         let _ = (ctx, code);
@@ -64,7 +76,7 @@ pub trait Endpoint: Default + Send + 'static {
     /// A text message arrived (already checked to be UTF-8 and within `max_message_size`).
     fn on_text_received(
         &mut self,
-        ctx: &mut Context,
+        ctx: &mut Context<Self::Settings>,
         text: &str,
     ) -> impl Future<Output = Result<()>> + Send {
         let _ = (ctx, text);
@@ -74,7 +86,7 @@ pub trait Endpoint: Default + Send + 'static {
     /// A binary message arrived.
     fn on_binary_received(
         &mut self,
-        ctx: &mut Context,
+        ctx: &mut Context<Self::Settings>,
         data: &[u8],
     ) -> impl Future<Output = Result<()>> + Send {
         let _ = (ctx, data);
@@ -84,7 +96,7 @@ pub trait Endpoint: Default + Send + 'static {
     /// A ping arrived; the pong reply is sent automatically.
     fn on_ping(
         &mut self,
-        ctx: &mut Context,
+        ctx: &mut Context<Self::Settings>,
         payload: &[u8],
     ) -> impl Future<Output = Result<()>> + Send {
         let _ = (ctx, payload);
@@ -95,16 +107,20 @@ pub trait Endpoint: Default + Send + 'static {
     /// check).
     fn on_pong(
         &mut self,
-        ctx: &mut Context,
+        ctx: &mut Context<Self::Settings>,
         payload: &[u8],
     ) -> impl Future<Output = Result<()>> + Send {
         let _ = (ctx, payload);
         async { Ok(()) }
     }
 
-    /// Seconds between keep-alive pings, 0 for none (the default). Read once, after
-    /// `on_open`, so `on_open` may load it from the config into `self`.
-    fn keep_alive_interval(&self) -> u64 {
+    /// Seconds between keep-alive pings, 0 for none (the default). Read once per
+    /// connection, after `on_open`.
+    ///
+    /// TreeFrog's `keepAliveInterval()` takes no argument; here it gets the endpoint's
+    /// settings, so the interval can come from the config without a copy per connection.
+    fn keep_alive_interval(&self, settings: &Self::Settings) -> u64 {
+        let _ = settings;
         0
     }
 

@@ -93,6 +93,12 @@
 //! # Config
 //!
 //! `[default.websocket]`, every key optional: see [`WebSocketSettings`].
+//!
+//! Each endpoint's own settings ([`Endpoint::Settings`], e.g. `[default.chat_endpoint]`) are
+//! read and checked when the config is loaded, because [`endpoint`] records their type and
+//! the app builds its routes before loading the config: a bad value stops the start with
+//! one line naming the file and the key, instead of failing every connection. Handlers read
+//! them with [`Context::settings`]; see [`Settings`] for the mechanism and its limits.
 
 mod batch;
 mod context;
@@ -109,6 +115,7 @@ mod upgrade;
 
 use std::fmt;
 
+pub use crate::config::Settings;
 pub use crate::session::{session_cookie, HttpSession};
 pub use context::{Context, WebSocketSession};
 pub use endpoint::Endpoint;

@@ -20,6 +20,7 @@ use super::driver::Driver;
 use super::handshake::{self, Rejection};
 use super::origin::origin_allowed;
 use super::{Endpoint, WebSocketSettings};
+use crate::config;
 use crate::session::HttpSession;
 use crate::state::AppState;
 
@@ -31,7 +32,11 @@ use crate::state::AppState;
 /// `400` for a missing or malformed `Sec-WebSocket-Key` or HTTP/1.0, `403` for a foreign
 /// `Origin` or when [`Endpoint::on_open`] returns `false`, `500` when it fails. Needs the
 /// peer address, which [`serve`](crate::serve) provides (`ConnectInfo<SocketAddr>`).
+///
+/// Also records `E::Settings`, so every config loaded from then on reads and checks them
+/// (see [`Settings`](crate::config::Settings)).
 pub fn endpoint<E: Endpoint>() -> MethodRouter<AppState> {
+    config::register::<E::Settings>();
     axum::routing::get(answer::<E>)
 }
 
@@ -90,8 +95,24 @@ async fn open<E: Endpoint>(
     http_session: HttpSession,
     answer: oneshot::Sender<Result<Accepted<E>, StatusCode>>,
 ) {
+    // Loaded with the config when the routes were built first (as `run` does), so this
+    // fails only for settings first read now (see `Settings`).
+    let settings = match state.config.settings::<E::Settings>() {
+        Ok(settings) => settings,
+        Err(error) => {
+            tracing::error!(%peer, %error, "the endpoint's settings could not be read");
+            let _ = answer.send(Err(StatusCode::INTERNAL_SERVER_ERROR));
+            return;
+        }
+    };
     let (registration, queue) = state.hub.register();
-    let mut ctx = Context::new(registration, state.clone(), peer, http_session.clone());
+    let mut ctx = Context::new(
+        registration,
+        state.clone(),
+        settings,
+        peer,
+        http_session.clone(),
+    );
     let mut endpoint = E::default();
     let result = match endpoint.on_open(&mut ctx, &http_session).await {
         Ok(true) => {

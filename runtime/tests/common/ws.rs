@@ -14,6 +14,8 @@ pub const ROOM: &str = "room";
 pub struct Chat;
 
 impl Endpoint for Chat {
+    type Settings = ();
+
     async fn on_open(&mut self, ctx: &mut Context, _session: &HttpSession) -> Result<bool> {
         ctx.subscribe(ROOM);
         ctx.send_text("history");
@@ -41,6 +43,8 @@ impl Endpoint for Chat {
 pub struct Refuse;
 
 impl Endpoint for Refuse {
+    type Settings = ();
+
     async fn on_open(&mut self, _ctx: &mut Context, _session: &HttpSession) -> Result<bool> {
         Ok(false)
     }
@@ -53,6 +57,8 @@ pub struct Whoami {
 }
 
 impl Endpoint for Whoami {
+    type Settings = ();
+
     async fn on_open(&mut self, ctx: &mut Context, session: &HttpSession) -> Result<bool> {
         ctx.send_text(session.get("user").unwrap_or("anonymous"));
         self.interval = 1;
@@ -64,7 +70,7 @@ impl Endpoint for Whoami {
         Ok(())
     }
 
-    fn keep_alive_interval(&self) -> u64 {
+    fn keep_alive_interval(&self, _settings: &()) -> u64 {
         self.interval
     }
 }
@@ -74,6 +80,8 @@ impl Endpoint for Whoami {
 pub struct History;
 
 impl Endpoint for History {
+    type Settings = ();
+
     async fn on_open(&mut self, ctx: &mut Context, _session: &HttpSession) -> Result<bool> {
         ctx.subscribe(ROOM);
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
@@ -88,6 +96,8 @@ impl Endpoint for History {
 pub struct SlowOpen;
 
 impl Endpoint for SlowOpen {
+    type Settings = ();
+
     async fn on_open(&mut self, ctx: &mut Context, _session: &HttpSession) -> Result<bool> {
         ctx.publish(ROOM, "opening");
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
@@ -105,12 +115,14 @@ impl Endpoint for SlowOpen {
 pub struct Listener;
 
 impl Endpoint for Listener {
+    type Settings = ();
+
     async fn on_open(&mut self, ctx: &mut Context, _session: &HttpSession) -> Result<bool> {
         ctx.subscribe(ROOM);
         Ok(true)
     }
 
-    fn keep_alive_interval(&self) -> u64 {
+    fn keep_alive_interval(&self, _settings: &()) -> u64 {
         1
     }
 }
@@ -121,6 +133,8 @@ impl Endpoint for Listener {
 pub struct Store;
 
 impl Endpoint for Store {
+    type Settings = ();
+
     async fn on_open(&mut self, ctx: &mut Context, _session: &HttpSession) -> Result<bool> {
         ctx.subscribe("store");
         Ok(true)
