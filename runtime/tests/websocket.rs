@@ -91,6 +91,16 @@ async fn a_failing_handler_closes_with_1011() {
 }
 
 #[tokio::test]
+async fn a_panicking_handler_closes_with_1011_and_on_close_still_runs() {
+    let (_root, server) = server().await;
+    let mut listener = server.websocket("/listener").await.unwrap();
+    let mut client = server.websocket("/panicky").await.unwrap();
+    client.send_text("boom").await.unwrap();
+    assert_eq!(client.close_code().await.unwrap(), Some(1011));
+    listener.skip_until("panicked 1011").await.unwrap();
+}
+
+#[tokio::test]
 async fn on_open_reads_the_session_a_controller_wrote_and_ignores_tampering() {
     let (_root, server) = server().await;
     let config = server.state.config.clone();

@@ -1,6 +1,9 @@
 //! One task per connection: reads frames and runs the endpoint's handlers while the socket
 //! side ([`Io`]) keeps writing the queue and pinging, then closes.
 
+use std::panic::AssertUnwindSafe;
+
+use futures_util::FutureExt;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -67,7 +70,8 @@ async fn finish<E: Endpoint>(endpoint: &mut E, ctx: &mut Context<E::Settings>, c
 /// Reads a frame, runs its handler while `io` keeps writing, and so on until the end.
 ///
 /// A handler is never cut short: if the connection ends while it runs (shutdown, a full
-/// queue, the peer gone), it runs to its end first.
+/// queue, the peer gone), it runs to its end first. A handler that returns `Err` or panics
+/// ends the connection with 1011, and `on_close` still follows.
 async fn serve<E: Endpoint>(endpoint: &mut E, ctx: &mut Context<E::Settings>, io: &mut Io) -> End {
     loop {
         let message = match io.next_frame().await.and_then(|frame| message(frame, ctx)) {
@@ -78,15 +82,26 @@ async fn serve<E: Endpoint>(endpoint: &mut E, ctx: &mut Context<E::Settings>, io
             io.pong(payload);
         }
         let (result, end) = {
-            let handler = dispatch(endpoint, ctx, message);
+            // A panic is caught here, so the peer still gets its close frame and on_close runs.
+            let handler = AssertUnwindSafe(dispatch(endpoint, ctx, message)).catch_unwind();
             tokio::pin!(handler);
             tokio::select! {
                 result = &mut handler => (result, None),
                 end = io.serve() => (handler.await, Some(end)),
             }
         };
-        if let Err(error) = result {
-            tracing::error!(conn_id = %ctx.id(), %error, "WebSocket handler failed");
+        let failed = match result {
+            Ok(Ok(())) => false,
+            Ok(Err(error)) => {
+                tracing::error!(conn_id = %ctx.id(), %error, "WebSocket handler failed");
+                true
+            }
+            Err(_) => {
+                tracing::error!(conn_id = %ctx.id(), "WebSocket handler panicked");
+                true
+            }
+        };
+        if failed {
             return end.unwrap_or(End::Close(CloseCode::ERROR, "internal error"));
         }
         if let Some(end) = end {

@@ -35,8 +35,8 @@ use crate::session::HttpSession;
 /// }
 /// ```
 ///
-/// A handler that returns `Err` has the error logged once (with the `conn_id`) and the
-/// connection closed with 1011; `on_close` still runs. Handlers run one at a time per
+/// A handler that returns `Err` or panics (after `on_open`) has the error logged once (with
+/// the `conn_id`) and the connection closed with 1011; `on_close` still runs. Handlers run one at a time per
 /// connection, and frames are not read while one runs.
 pub trait Endpoint: Default + Send + 'static {
     /// The endpoint's settings, from the config section `Settings::SECTION`; `()` for none.

@@ -14,8 +14,9 @@
 //! listed in `allowed_origins`; no header at all is accepted, as sent by non-browser
 //! clients; this does not stop DNS rebinding, see [`WebSocketSettings::allowed_origins`].
 //! Then it runs [`Endpoint::on_open`]. A refused origin or `Ok(false)` answers
-//! `403 Forbidden`, an `Err` `500`, and no socket is opened. What `on_open` queues (`send_text`, its own `publish`es reaching it) is delivered
-//! once the socket is up, in the order it was queued. Its subscriptions are live from the
+//! `403 Forbidden`, an `Err` `500`, and no socket is opened. What `on_open` queues
+//! (`send_text`, its own `publish`es reaching it) is delivered once the socket is up, in the
+//! order it was queued. Its subscriptions are live from the
 //! moment it makes them, but what others publish or send to it while `on_open` runs is held
 //! and delivered right after `on_open`'s own messages (so history loaded in `on_open` comes
 //! first, and nothing is lost).
@@ -46,7 +47,9 @@
 //! what is queued, and it keeps writing while a handler runs. So a client that sends faster
 //! than its handlers run (a store, say) is simply not read for a while, and TCP slows it
 //! down; it is never closed for it. Only a peer that does not read its socket fills its
-//! queue.
+//! queue. Pending output (the replies tungstenite owes to the peer's pings included) is flushed
+//! before each read, so a peer flooding pings without reading the pongs is held back by TCP
+//! too, instead of growing the server's buffers.
 //!
 //! # Close codes
 //!
@@ -54,19 +57,21 @@
 //! |---|---|---|
 //! | the peer closes | the reply (its code), flushed before `on_close` | the peer's code, 1005 if it sent none |
 //! | the connection drops | — | 1006 |
-//! | [`Context::close`] | the code given | that code |
+//! | [`Context::close`] | the code given (1011 if RFC 6455 §7.4 forbids sending it, e.g. 1005, 1006) | that code (or 1011) |
 //! | a message over `max_message_size` | 1009 | 1009 |
 //! | a text frame that is not UTF-8 | 1007 | 1007 |
 //! | a malformed frame (protocol error) | 1002 | 1002 |
 //! | the queue is full (slow consumer) | 1008 "too slow" | 1008 |
 //! | no pong one interval after a keep-alive ping | 1001 "keep-alive timeout" | 1001 |
-//! | a handler returns `Err` (logged once) | 1011 | 1011 |
+//! | a handler returns `Err` or panics (logged once) | 1011 | 1011 |
 //! | server shutdown | 1001 "server shutting down" | 1001 |
 //!
 //! Every close the server starts reaches the peer: the driver sends the close frame, flushes
 //! it and half-closes the connection (the peer reads the frame, then the end of the stream),
 //! runs `on_close`, then reads until the peer's close reply or, when it refused the peer's
 //! input in the middle (1009, 1007, 1002), discards the unread rest until the peer closes.
+//! When the peer closes first, the reply is flushed, the write side half-closed, and input
+//! after the peer's close frame discarded the same way.
 //! Dropping a socket with unread input would make the kernel answer with a reset, and the
 //! peer would see a failed connection (1006) instead of the code. Sending the close and
 //! waiting for the answer take 2 s at most each.

@@ -29,8 +29,9 @@ use crate::state::AppState;
 /// Answers the WebSocket handshake (RFC 6455 §4.2) with `101 Switching Protocols`, or before
 /// any upgrade: `405` for a method other than `GET`, `426` with `Upgrade: websocket` for a
 /// plain HTTP request, `426` with `Sec-WebSocket-Version: 13` for another protocol version,
-/// `400` for a missing or malformed `Sec-WebSocket-Key` or HTTP/1.0, `403` for a foreign
-/// `Origin` or when [`Endpoint::on_open`] returns `false`, `500` when it fails. Needs the
+/// `400` for a missing, repeated or malformed `Sec-WebSocket-Key`, a missing or repeated
+/// `Host`, or HTTP/1.0, `403` for a foreign or repeated `Origin` or when
+/// [`Endpoint::on_open`] returns `false`, `500` when it fails. Needs the
 /// peer address, which [`serve`](crate::serve) provides (`ConnectInfo<SocketAddr>`).
 ///
 /// Also records `E::Settings`, so every config loaded from then on reads and checks them

@@ -110,6 +110,23 @@ impl Endpoint for SlowOpen {
     }
 }
 
+/// Panics on any text; `on_close` publishes "panicked CODE" to `room`.
+#[derive(Default)]
+pub struct Panicky;
+
+impl Endpoint for Panicky {
+    type Settings = ();
+
+    async fn on_text_received(&mut self, _ctx: &mut Context, text: &str) -> Result<()> {
+        panic!("a handler panicked on purpose at {text:?}");
+    }
+
+    async fn on_close(&mut self, ctx: &mut Context, code: CloseCode) -> Result<()> {
+        ctx.publish(ROOM, format!("panicked {code}"));
+        Ok(())
+    }
+}
+
 /// Subscribes to `room` and pings every second.
 #[derive(Default)]
 pub struct Listener;
@@ -159,6 +176,7 @@ pub fn routes() -> Router<AppState> {
         .route("/slow-open", endpoint::<SlowOpen>())
         .route("/listener", endpoint::<Listener>())
         .route("/store", endpoint::<Store>())
+        .route("/panicky", endpoint::<Panicky>())
 }
 
 /// A server on a free port, with an in-memory database and small limits.
