@@ -94,15 +94,19 @@ fn default_port(scheme: &str) -> Option<u16> {
 }
 
 /// The authority's port: `Some(None)` when it has none, `None` when it is malformed (user
-/// info, an empty port after `:`).
+/// info, an empty port after `:`, or a port that is not a number in 0..=65535: `http`'s
+/// `Authority::port` returns `None` for `:65616` or `:-80`, which must not pass for "no port").
 fn explicit_port(authority: &Authority) -> Option<Option<u16>> {
     let text = authority.as_str();
-    if text.contains('@') || text.ends_with(':') {
+    if text.contains('@') {
         return None;
     }
-    match authority.port() {
-        Some(port) => Some(Some(port.as_u16())),
+    // After an IPv6 literal's `]`, or after the host's last `:`.
+    let after_host = text.rsplit_once(']').map_or(text, |(_, rest)| rest);
+    match after_host.rsplit_once(':') {
         None => Some(None),
+        Some((_, port)) if port.bytes().all(|b| b.is_ascii_digit()) => port.parse().ok().map(Some),
+        Some(_) => None,
     }
 }
 
@@ -150,6 +154,14 @@ mod tests {
         assert!(!same("example.com", "http://example.com:8080"));
         assert!(!same("127.0.0.1:8800", "http://127.0.0.1"));
         assert!(!same("127.0.0.1:8801", "http://127.0.0.1:8800"));
+        // Ports out of range are malformed, never "no port" (then the default).
+        assert!(!same("example.com:65616", "http://example.com"));
+        assert!(!same("example.com", "http://example.com:65616"));
+        assert!(!same(
+            "example.com",
+            "http://example.com:99999999999999999999"
+        ));
+        assert!(!same("example.com:-80", "http://example.com"));
     }
 
     #[test]
@@ -209,6 +221,8 @@ mod tests {
         assert!(listed("HTTP://[::1]:8800", "http://[0::1]:8800"));
         assert!(listed("chrome-extension://abc", "chrome-extension://abc"));
         assert!(!listed("https://app.example.com", "http://app.example.com"));
+        assert!(!listed("https://app.example", "https://app.example:65979"));
+        assert!(!listed("http://a.example:99999", "http://a.example"));
         assert!(!listed(
             "https://app.example.com",
             "https://app.example.com:8443"

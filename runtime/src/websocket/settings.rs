@@ -165,6 +165,7 @@ mod tests {
             "https://app.example.com/chat",
             "null",
             "*",
+            "http://a.example:99999",
         ] {
             let error = with(&["https://ok.example", bad]).validate().unwrap_err();
             assert_eq!(error.0, "allowed_origins", "{bad}");
