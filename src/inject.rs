@@ -25,12 +25,13 @@ pub enum Injection {
 /// generators ran in; anything else (a route, whose order may matter) goes right above the
 /// marker.
 ///
-/// The snippet counts as present when `key` is in the text, ignoring whitespace (so a line
-/// the user reformatted or edited, e.g. a changed setting under a table header, is still
-/// recognised), or, without a key, when all its lines are there in order.
+/// The snippet counts as present when `key` is in the text outside comment lines, ignoring
+/// whitespace (so a line the user reformatted or edited, e.g. a changed setting under a table
+/// header, is still recognised, but a comment mentioning it is not: see [`has_key`]), or,
+/// without a key, when all its lines are there in order.
 pub fn inject(text: &str, marker: &str, snippet: &str, key: Option<&str>) -> Injection {
     let present = match key {
-        Some(key) => squash(text).contains(&squash(key)),
+        Some(key) => has_key(text, key),
         None => contains_lines(text, snippet),
     };
     if present {
@@ -88,6 +89,20 @@ fn sort_group(line: &str) -> Option<&'static str> {
     ["pub mod ", "mod ", "pub use ", "use "]
         .into_iter()
         .find(|prefix| trimmed.starts_with(prefix))
+}
+
+/// Whether `key` is in `text`, whitespace ignored, outside whole-line comments (`#` in TOML,
+/// `//` in Rust, `<!--` in HTML): a note such as `# see [default.chat_endpoint]` must not count
+/// as the settings being there.
+pub(crate) fn has_key(text: &str, key: &str) -> bool {
+    let code: String = text
+        .lines()
+        .filter(|line| {
+            let line = line.trim_start();
+            !(line.starts_with('#') || line.starts_with("//") || line.starts_with("<!--"))
+        })
+        .collect();
+    squash(&code).contains(&squash(key))
 }
 
 /// The text without any whitespace.
@@ -248,6 +263,20 @@ mod tests {
         };
         assert_eq!(out, "a\r\nb\nx\n\ny\n// m\n");
         assert_eq!(eject(&out, "x\n\ny").as_deref(), Some(mixed));
+    }
+
+    #[test]
+    fn a_key_in_a_comment_does_not_count() {
+        let text = "[a]\nk = 1\n# see [default.chat] in the wiki\n# m\n";
+        let snippet = "[default.chat]\nhistory = 30";
+        let Injection::Injected(out) = inject(text, "# m", snippet, Some("[default.chat]")) else {
+            panic!("a comment counted as the snippet");
+        };
+        assert_eq!(
+            inject(&out, "# m", snippet, Some("[default.chat]")),
+            Injection::AlreadyPresent
+        );
+        assert_eq!(eject(&out, snippet).as_deref(), Some(text));
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! laid out, and the user's text keeps its bytes.
 
 use crate::error::Error;
-use crate::inject::{eject, inject, squash, Injection};
+use crate::inject::{eject, has_key, inject, Injection};
 use crate::plan::{Action, Plan};
 use crate::problem::Problem;
 use std::collections::HashMap;
@@ -170,7 +170,7 @@ impl Resolver<'_> {
                 self.set_text(planned, path, text, new);
                 Ok(())
             }
-            None if key.is_some_and(|key| squash(&text).contains(&squash(key))) => {
+            None if key.is_some_and(|key| has_key(&text, key)) => {
                 let snippet = snippet.to_owned();
                 Err(Problem::EditedInjection { path, snippet })
             }

@@ -266,3 +266,18 @@ fn a_source_date_epoch_that_is_no_stamp_is_refused_not_replaced_by_the_clock() {
         ["99991231235959_create_chat_messages.sql"]
     );
 }
+
+#[test]
+fn a_comment_naming_the_settings_table_does_not_count_as_the_settings() {
+    let (_dir, root) = new_app("sqlite");
+    let config = root.join("config/app.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("\n# see [default.chat_endpoint] notes in the wiki\n");
+    std::fs::write(&config, &text).unwrap();
+    let before = read_tree(&root);
+    tspawn(&root).args(["websocket", "chat"]).assert().success();
+    let after = std::fs::read_to_string(&config).unwrap();
+    assert!(after.contains("history = 30"), "no settings added:\n{after}");
+    tspawn(&root).args(["delete", "chat"]).assert().success();
+    assert_eq!(read_tree(&root), before);
+}
