@@ -10,8 +10,12 @@
 //! file is gone since (`tspawn delete` removed what it generated) is not an error; a file's
 //! line endings do not matter (a CRLF checkout starts like an LF one); two files with one
 //! version stop the start before the database is touched.
+//!
+//! A PostgreSQL or MySQL database the URL names but the server lacks is created in `dev`
+//! and `test` and refused with the command to run elsewhere (see [`connect`]).
 
 mod migrations;
+mod missing;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -52,6 +56,12 @@ static MIGRATE_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 /// WAL mode (readers do not block the writer) and a busy timeout makes writers wait for each
 /// other instead of failing. `sqlite::memory:` gets a single long-lived connection, since
 /// the database lives only as long as its connection.
+///
+/// For PostgreSQL and MySQL, a database the server does not have is created in `dev` and
+/// `test` (one `info` line says so; a database another process creates meanwhile is fine);
+/// in any other environment the start fails with [`Error::DatabaseMissing`], which names
+/// the `createdb` / `mysql -e 'CREATE DATABASE ...'` command to run. Other failures to open
+/// are [`Error::Database`].
 pub async fn connect(config: &Config) -> Result<Db> {
     let dir = migrations::dir(&config.root);
     let migrator = if dir.is_dir() {
@@ -105,16 +115,15 @@ fn is_memory(url: &str) -> bool {
     path == ":memory:" || query.split('&').any(|pair| pair == "mode=memory")
 }
 
-#[cfg(all(feature = "postgres", not(feature = "sqlite")))]
+/// Opens the server database, creating it first when it is missing and the environment
+/// makes its own (see [`connect`]).
+#[cfg(not(feature = "sqlite"))]
 async fn open(config: &Config) -> Result<Db> {
-    Ok(sqlx::postgres::PgPoolOptions::new()
-        .connect(&config.database_url)
-        .await?)
-}
-
-#[cfg(all(feature = "mysql", not(any(feature = "sqlite", feature = "postgres"))))]
-async fn open(config: &Config) -> Result<Db> {
-    Ok(sqlx::mysql::MySqlPoolOptions::new()
-        .connect(&config.database_url)
-        .await?)
+    match Db::connect(&config.database_url).await {
+        Err(error) if missing::is_missing(&error) => {
+            missing::create_or_refuse(config).await?;
+            Ok(Db::connect(&config.database_url).await?)
+        }
+        result => Ok(result?),
+    }
 }

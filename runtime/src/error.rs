@@ -47,6 +47,23 @@ pub enum Error {
     /// The database could not be opened or a query failed.
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    /// The PostgreSQL or MySQL database the URL names does not exist, in an environment
+    /// that does not create its own (all but `dev` and `test`; see `db::connect`).
+    #[error(
+        "database {name} does not exist on {server}: create it with `{command}`, or set \
+         TSPAWN_DATABASE_URL to one that exists ({env} never creates its database; dev and \
+         test do)"
+    )]
+    DatabaseMissing {
+        /// The database's name, from the URL.
+        name: String,
+        /// The server's `host:port`.
+        server: String,
+        /// The shell command that creates it (`createdb ...`, `mysql ... -e 'CREATE DATABASE ...'`).
+        command: String,
+        /// The environment the app runs in.
+        env: String,
+    },
     /// The migrations in `path` could not be read or applied.
     #[error("migrations in {path}: {source}")]
     Migrate {
