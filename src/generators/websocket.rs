@@ -25,7 +25,6 @@ struct WebsocketTemplate {
     path: String,
     crate_name: String,
     table: String,
-    migration: String,
     /// The driver's auto-numbered primary key column type.
     id_column: &'static str,
     /// Whether `INSERT ... RETURNING id` works (else `LAST_INSERT_ID()`).
@@ -47,7 +46,6 @@ pub fn generate(ctx: &Context, name: &Name, bare: bool) -> Result<Generated, Err
         path: format!("/{snake}"),
         crate_name: app.crate_name.clone(),
         table: table.clone(),
-        migration: migration.clone(),
         id_column: app.driver.id_column(),
         returning: app.driver.has_returning(),
         p1: app.driver.placeholder(1),
