@@ -281,3 +281,22 @@ fn a_comment_naming_the_settings_table_does_not_count_as_the_settings() {
     tspawn(&root).args(["delete", "chat"]).assert().success();
     assert_eq!(read_tree(&root), before);
 }
+
+#[test]
+fn a_renamed_migration_is_still_the_endpoints_own() {
+    let (_dir, root) = new_app("sqlite");
+    let before = read_tree(&root);
+    tspawn(&root).args(["websocket", "chat"]).assert().success();
+    let [old] = migrations(&root).try_into().unwrap();
+    let dir = root.join("db/migrations");
+    let renamed = "29990101000000_create_chat_messages.sql";
+    std::fs::rename(dir.join(&old), dir.join(renamed)).unwrap();
+    tspawn(&root)
+        .args(["websocket", "chat"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("conflict").not());
+    assert_eq!(migrations(&root), [renamed]);
+    tspawn(&root).args(["delete", "chat"]).assert().success();
+    assert_eq!(read_tree(&root), before);
+}
