@@ -277,7 +277,10 @@ fn a_comment_naming_the_settings_table_does_not_count_as_the_settings() {
     let before = read_tree(&root);
     tspawn(&root).args(["websocket", "chat"]).assert().success();
     let after = std::fs::read_to_string(&config).unwrap();
-    assert!(after.contains("history = 30"), "no settings added:\n{after}");
+    assert!(
+        after.contains("history = 30"),
+        "no settings added:\n{after}"
+    );
     tspawn(&root).args(["delete", "chat"]).assert().success();
     assert_eq!(read_tree(&root), before);
 }
