@@ -3,8 +3,10 @@
 //! and the file it leads to is what is rewritten.
 //!
 //! The refusals need an unprivileged user (root may write anything), and CI runs as root: the
-//! tests run tspawn as `nobody` through `setpriv` in an app handed over to nobody. They are
-//! skipped, saying why, when not run as root or without setpriv.
+//! tests run tspawn as `nobody` through `setpriv` in an app handed over to nobody. Built by
+//! another user or without setpriv they are ignored, with the reason in cargo's summary
+//! (build.rs sets `skip_root`); a test binary built as root but run by another user fails,
+//! saying so.
 
 mod common;
 
@@ -15,24 +17,20 @@ use std::process::{Command, Output};
 
 const NOBODY: u32 = 65534;
 
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+/// Fails the test unless it runs as root: the tests that need root are built only by root
+/// (build.rs), so this catches a binary built by root and run by someone else.
+fn assert_root() {
+    let uid = Command::new("id").arg("-u").output().unwrap().stdout;
+    assert_eq!(
+        String::from_utf8_lossy(&uid).trim(),
+        "0",
+        "built as root but not run as root: run the tests as root, or rebuild them as this user"
+    );
 }
 
-/// A chat app owned by nobody, and a tspawn binary nobody may run; `None` (with the reason
-/// printed) where the test cannot run.
-fn app_of_nobody() -> Option<(tempfile::TempDir, PathBuf, PathBuf)> {
-    if !is_root() {
-        eprintln!("skipped: needs root, to run tspawn as nobody with setpriv");
-        return None;
-    }
-    if Command::new("setpriv").arg("--version").output().is_err() {
-        eprintln!("skipped: setpriv (util-linux) is not installed");
-        return None;
-    }
+/// A chat app owned by nobody, and a tspawn binary nobody may run.
+fn app_of_nobody() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    assert_root();
     let (dir, root) = new_app("sqlite");
     let mut bin = assert_cmd::cargo::cargo_bin("tspawn");
     if !as_nobody(dir.path(), &bin, &["--version"]).status.success() {
@@ -44,7 +42,7 @@ fn app_of_nobody() -> Option<(tempfile::TempDir, PathBuf, PathBuf)> {
     }
     chown_tree(dir.path(), NOBODY);
     assert!(as_nobody(&root, &bin, &["--version"]).status.success());
-    Some((dir, root, bin))
+    (dir, root, bin)
 }
 
 fn chown_tree(path: &Path, uid: u32) {
@@ -100,11 +98,13 @@ fn refused_as_nobody(root: &Path, bin: &Path, expected: &str) {
 }
 
 #[test]
+#[cfg_attr(
+    skip_root,
+    ignore = "needs root and setpriv (util-linux), to run tspawn as nobody"
+)]
 fn nobody_may_generate_in_an_app_of_their_own() {
     // The control for the refusals below: the setup itself lets nobody write.
-    let Some((_dir, root, bin)) = app_of_nobody() else {
-        return;
-    };
+    let (_dir, root, bin) = app_of_nobody();
     let output = as_nobody(&root, &bin, &["websocket", "chat"]);
     assert!(
         output.status.success(),
@@ -116,20 +116,24 @@ fn nobody_may_generate_in_an_app_of_their_own() {
 }
 
 #[test]
+#[cfg_attr(
+    skip_root,
+    ignore = "needs root and setpriv (util-linux), to run tspawn as nobody"
+)]
 fn a_read_only_file_is_refused_before_anything_is_written() {
-    let Some((_dir, root, bin)) = app_of_nobody() else {
-        return;
-    };
+    let (_dir, root, bin) = app_of_nobody();
     let config = root.join("config/app.toml");
     std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o444)).unwrap();
     refused_as_nobody(&root, &bin, "config/app.toml cannot be written");
 }
 
 #[test]
+#[cfg_attr(
+    skip_root,
+    ignore = "needs root and setpriv (util-linux), to run tspawn as nobody"
+)]
 fn a_file_of_another_user_is_refused_before_anything_is_written() {
-    let Some((_dir, root, bin)) = app_of_nobody() else {
-        return;
-    };
+    let (_dir, root, bin) = app_of_nobody();
     // Writable by nobody through its mode, but root's: a rename would make it nobody's.
     let config = root.join("config/app.toml");
     std::os::unix::fs::chown(&config, Some(0), Some(0)).unwrap();
@@ -142,21 +146,21 @@ fn a_file_of_another_user_is_refused_before_anything_is_written() {
 }
 
 #[test]
+#[cfg_attr(
+    skip_root,
+    ignore = "needs root and setpriv (util-linux), to run tspawn as nobody"
+)]
 fn a_folder_nobody_may_write_in_is_refused_before_anything_is_written() {
-    let Some((_dir, root, bin)) = app_of_nobody() else {
-        return;
-    };
+    let (_dir, root, bin) = app_of_nobody();
     let folder = root.join("src/models");
     std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o555)).unwrap();
     refused_as_nobody(&root, &bin, "cannot write in the folder src/models");
 }
 
 #[test]
+#[cfg_attr(skip_root, ignore = "needs root, to give a file to another user")]
 fn a_rewritten_file_keeps_its_owner_group_and_mode() {
-    if !is_root() {
-        eprintln!("skipped: needs root, to give files to another user");
-        return;
-    }
+    assert_root();
     let (_dir, root) = new_app("sqlite");
     let config = root.join("config/app.toml");
     std::os::unix::fs::chown(&config, Some(NOBODY), Some(NOBODY)).unwrap();
@@ -247,10 +251,12 @@ fn a_symlink_left_under_a_staging_name_is_not_written_through() {
 }
 
 #[test]
+#[cfg_attr(
+    skip_root,
+    ignore = "needs root and setpriv (util-linux), to run tspawn as nobody"
+)]
 fn a_symlink_into_a_folder_nobody_may_write_in_is_refused_before_anything_is_written() {
-    let Some((dir, root, bin)) = app_of_nobody() else {
-        return;
-    };
+    let (dir, root, bin) = app_of_nobody();
     // The link and the file it leads to are nobody's; the folder holding that file is root's,
     // so the rewritten file could not be staged beside it.
     let shared = dir.path().join("shared");

@@ -4,7 +4,8 @@
 //! the driver the runtime is built with: SQLite by default; PostgreSQL or MySQL with
 //! `--no-default-features --features postgres` (or `mysql`) and TSPAWN_TEST_POSTGRES_URL /
 //! TSPAWN_TEST_MYSQL_URL set, each test in a database of its own. Without the variable those
-//! tests are skipped with a printed reason, unless TSPAWN_REQUIRE_SERVICES is set.
+//! tests are built ignored, with the reason in cargo's summary (build.rs sets `skip_postgres`
+//! / `skip_mysql`), unless TSPAWN_REQUIRE_SERVICES is set: then they run and fail.
 
 mod common;
 
@@ -103,10 +104,16 @@ const TABLE_V1: &str = "20260101000000_create_chat_messages.sql";
 const TABLE_V1_AGAIN: &str = "20260101000000_create_room_messages.sql";
 
 #[tokio::test]
+#[cfg_attr(
+    skip_postgres,
+    ignore = "needs a server: set TSPAWN_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test"
+)]
+#[cfg_attr(
+    skip_mysql,
+    ignore = "needs a server: set TSPAWN_TEST_MYSQL_URL=mysql://root@127.0.0.1:3306/test"
+)]
 async fn duplicate_versions_are_refused_naming_both_files_before_the_database_is_touched() {
-    let Some(db) = TestDb::new("duplicates").await else {
-        return;
-    };
+    let db = TestDb::new("duplicates").await;
     let root = app_root(EXAMPLE);
     let create = |table| format!("CREATE TABLE {table} (id BIGINT PRIMARY KEY);\n");
     write(
@@ -145,10 +152,16 @@ async fn duplicate_versions_are_refused_naming_both_files_before_the_database_is
 }
 
 #[tokio::test]
+#[cfg_attr(
+    skip_postgres,
+    ignore = "needs a server: set TSPAWN_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test"
+)]
+#[cfg_attr(
+    skip_mysql,
+    ignore = "needs a server: set TSPAWN_TEST_MYSQL_URL=mysql://root@127.0.0.1:3306/test"
+)]
 async fn an_up_and_a_down_migration_may_share_a_version() {
-    let Some(db) = TestDb::new("updown").await else {
-        return;
-    };
+    let db = TestDb::new("updown").await;
     let root = app_root(EXAMPLE);
     write(
         root.path(),
@@ -166,10 +179,16 @@ async fn an_up_and_a_down_migration_may_share_a_version() {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    skip_postgres,
+    ignore = "needs a server: set TSPAWN_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test"
+)]
+#[cfg_attr(
+    skip_mysql,
+    ignore = "needs a server: set TSPAWN_TEST_MYSQL_URL=mysql://root@127.0.0.1:3306/test"
+)]
 async fn a_crlf_checkout_starts_where_an_lf_one_migrated() {
-    let Some(db) = TestDb::new("crlf").await else {
-        return;
-    };
+    let db = TestDb::new("crlf").await;
     let root = app_root(EXAMPLE);
     let lf = "-- Messages of the chat endpoint.\nCREATE TABLE chat_messages (\n    id BIGINT PRIMARY KEY\n);\n";
     let path = format!("db/migrations/{TABLE_V1}");
