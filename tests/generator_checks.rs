@@ -303,3 +303,37 @@ fn a_renamed_migration_is_still_the_endpoints_own() {
     tspawn(&root).args(["delete", "chat"]).assert().success();
     assert_eq!(read_tree(&root), before);
 }
+
+#[test]
+fn generators_run_at_once_in_one_app_take_turns() {
+    let (_dir, root) = new_app("sqlite");
+    let runs: Vec<_> = (1..=4)
+        .map(|i| {
+            let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tspawn"));
+            cmd.current_dir(&root)
+                .env("SOURCE_DATE_EPOCH", common::EPOCH)
+                .args(["-q", "websocket", &format!("p{i}")]);
+            cmd.spawn().unwrap()
+        })
+        .collect();
+    for mut run in runs {
+        assert!(run.wait().unwrap().success());
+    }
+    assert_eq!(migrations(&root).len(), 4, "{:?}", migrations(&root));
+    let versions: std::collections::BTreeSet<_> = migrations(&root)
+        .iter()
+        .map(|m| m[..14].to_owned())
+        .collect();
+    assert_eq!(versions.len(), 4, "one version each");
+    let mods = std::fs::read_to_string(root.join("src/endpoints/mod.rs")).unwrap();
+    let routes = std::fs::read_to_string(root.join("src/routes.rs")).unwrap();
+    let config = std::fs::read_to_string(root.join("config/app.toml")).unwrap();
+    for i in 1..=4 {
+        assert!(mods.contains(&format!("pub mod p{i}_endpoint;")), "{mods}");
+        assert!(routes.contains(&format!("P{i}Endpoint")), "{routes}");
+        assert!(
+            config.contains(&format!("[default.p{i}_endpoint]")),
+            "{config}"
+        );
+    }
+}
