@@ -1,7 +1,8 @@
 //! `tspawn new APP [--db sqlite|postgresql|mysql]`: a new app folder laid out like TreeFrog's in
 //! Rust terms (templates/new), with the runtime's sources copied to vendor/tspawn-runtime so the
-//! app builds with only crates.io reachable. The folder is made in one transaction: if anything
-//! fails, no part of it is left behind.
+//! app builds with only crates.io reachable, and a Cargo.lock with the versions this release was
+//! tested with (new/lock.rs). The folder is made in one transaction: if anything fails, no part
+//! of it is left behind.
 
 use super::{Claims, Generated, Identifier};
 use crate::context::Context;
@@ -15,11 +16,16 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+mod lock;
+
 static RUNTIME_SRC: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/runtime/src");
 static RUNTIME_MANIFEST: &str = include_str!("../../runtime/Cargo.toml");
 
 /// Where the runtime's copy goes inside the app.
 const VENDOR: &str = "vendor/tspawn-runtime";
+
+/// The app's lock file, written from the stored lock of its driver.
+const LOCK: &str = "Cargo.lock";
 
 /// The environments an app has a database for.
 const ENVIRONMENTS: [&str; 3] = ["dev", "test", "product"];
@@ -67,6 +73,7 @@ pub fn generate(ctx: &Context, name: &Name, driver: Driver) -> Result<Generated,
     for (path, contents) in runtime_copy() {
         tree.insert(app.join(path), Some(contents));
     }
+    tree.insert(app.join(LOCK), Some(lock::render(name.as_str(), driver)));
     let folders: Vec<PathBuf> = tree.keys().flat_map(|p| ancestors(p)).collect();
     for folder in folders {
         tree.insert(folder, None);
@@ -106,7 +113,8 @@ pub fn generate(ctx: &Context, name: &Name, driver: Driver) -> Result<Generated,
 pub fn app_files() -> BTreeSet<PathBuf> {
     let templated = templates::folder("new").into_iter().map(|f| f.path.into());
     let vendored = runtime_copy().into_iter().map(|(path, _)| path);
-    templated.chain(vendored).collect()
+    let lock = std::iter::once(PathBuf::from(LOCK));
+    templated.chain(vendored).chain(lock).collect()
 }
 
 /// What one of the app's own files is, for a refusal to take it over.
@@ -164,6 +172,7 @@ mod tests {
             "src/routes.rs",
             "config/app.toml",
             ".gitignore",
+            "Cargo.lock",
             "vendor/tspawn-runtime/Cargo.toml",
             "vendor/tspawn-runtime/src/lib.rs",
         ] {

@@ -18,10 +18,15 @@ pub fn cargo(app: &Path, args: &[&str]) {
     cargo_with_env(app, args, &[]);
 }
 
-/// `cargo` with extra environment variables.
+/// `cargo` with extra environment variables. Commands that build get `--locked`: the app builds
+/// with the Cargo.lock `tspawn new` wrote, as a user's first `cargo run` does (issue 7).
 pub fn cargo_with_env(app: &Path, args: &[&str], env: &[(&str, &str)]) {
+    let (command, rest) = args.split_first().expect("a cargo command");
+    let builds = ["build", "check", "clippy", "run", "test"].contains(command);
     let status = Command::new(env!("CARGO"))
-        .args(args)
+        .arg(command)
+        .args(builds.then_some("--locked"))
+        .args(rest)
         .current_dir(app)
         .env("CARGO_TARGET_DIR", apps_target_dir())
         .env_remove("RUSTFLAGS")

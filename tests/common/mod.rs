@@ -75,7 +75,9 @@ pub fn tree_snapshot(root: &Path) -> String {
             vendored += 1;
             continue;
         }
-        if path.ends_with('/') {
+        if path == "Cargo.lock" {
+            out.push_str(&lock_summary(&contents));
+        } else if path.ends_with('/') {
             out.push_str(&format!("=== {path}\n"));
         } else {
             out.push_str(&format!("=== {path}\n{contents}"));
@@ -88,6 +90,23 @@ pub fn tree_snapshot(root: &Path) -> String {
         "=== vendor/tspawn-runtime/**: {} entries\n",
         if vendored > 0 { "some" } else { "no" }
     ));
+    out
+}
+
+/// A Cargo.lock for a snapshot: its header and path packages (the app and the runtime) as they
+/// are, the crates.io ones counted (tests/app_lock.rs checks them against the workspace's lock).
+fn lock_summary(lock: &str) -> String {
+    let mut entries = lock.split("\n\n");
+    let mut out = format!("=== Cargo.lock\n{}\n", entries.next().unwrap_or_default());
+    let mut registry = 0;
+    for entry in entries {
+        if entry.contains("\nsource = ") {
+            registry += 1;
+        } else {
+            out.push_str(&format!("\n{}\n", entry.trim_end()));
+        }
+    }
+    out.push_str(&format!("\n[{registry} crates.io packages]\n"));
     out
 }
 
