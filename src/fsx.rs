@@ -38,8 +38,11 @@ struct Transaction {
     renamed: usize,
 }
 
-/// Makes every change or none.
+/// Makes every change or none. Ctrl-C (SIGINT), SIGTERM, SIGHUP and SIGQUIT that arrive
+/// meanwhile are held until it is done (or rolled back), then take effect; only SIGKILL can
+/// stop it half-way.
 pub fn commit(base: &Path, writes: &[Write]) -> Result<(), Error> {
+    let _held = HeldSignals::hold();
     let mut tx = Transaction::default();
     let result = tx.stage(base, writes).and_then(|()| tx.rename_all());
     match result {
@@ -137,6 +140,46 @@ impl Transaction {
         }
         for dir in self.made_dirs.iter().rev() {
             let _ = fs::remove_dir(dir);
+        }
+    }
+}
+
+/// Blocks the signals that would stop the process until dropped, then restores the mask (a
+/// signal that came meanwhile is delivered then). tspawn runs on one thread.
+struct HeldSignals {
+    #[cfg(unix)]
+    previous: libc::sigset_t,
+}
+
+impl HeldSignals {
+    #[cfg(unix)]
+    fn hold() -> HeldSignals {
+        // SAFETY: sigset_t is plain data set up by sigemptyset/sigaddset before use, and
+        // pthread_sigmask only reads `set` and writes `previous`.
+        unsafe {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT] {
+                libc::sigaddset(&mut set, signal);
+            }
+            let mut previous: libc::sigset_t = std::mem::zeroed();
+            libc::pthread_sigmask(libc::SIG_BLOCK, &set, &mut previous);
+            HeldSignals { previous }
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn hold() -> HeldSignals {
+        HeldSignals {}
+    }
+}
+
+#[cfg(unix)]
+impl Drop for HeldSignals {
+    fn drop(&mut self) {
+        // SAFETY: restores the mask `hold` saved.
+        unsafe {
+            libc::pthread_sigmask(libc::SIG_SETMASK, &self.previous, std::ptr::null_mut());
         }
     }
 }
