@@ -123,7 +123,7 @@ async fn serve_app(config: Config, routes: Router<AppState>) -> Result<()> {
     let local = listener
         .local_addr()
         .map_err(|source| Error::Bind { addr, source })?;
-    tracing::info!("listening on http://{local} (env {})", config.env);
+    announce(local, &config.env);
     let state = AppState::new(db, config);
     serve(
         listener,
@@ -135,6 +135,36 @@ async fn serve_app(config: Config, routes: Router<AppState>) -> Result<()> {
     state.db.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Prints the line a person looks for among the logs, on its own and bold on a terminal:
+/// `listening on http://127.0.0.1:8800/ (env dev; Ctrl-C stops)`.
+fn announce(local: SocketAddr, env: &str) {
+    use std::io::{IsTerminal, Write};
+    let line = listening_line(local, env);
+    let mut stdout = std::io::stdout().lock();
+    let written = if stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+        writeln!(stdout, "\x1b[1m{line}\x1b[0m")
+    } else {
+        writeln!(stdout, "{line}")
+    };
+    // A closed stdout has no reader to tell; the server runs on regardless.
+    let _ = written.and_then(|()| stdout.flush());
+}
+
+/// The text of [`announce`]'s line: a URL to open, which for an unspecified address
+/// (`0.0.0.0`, `::`) is the loopback one, saying that every address is served.
+fn listening_line(local: SocketAddr, env: &str) -> String {
+    let mut url = local;
+    let mut every = "";
+    if local.ip().is_unspecified() {
+        url.set_ip(match local {
+            SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+            SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+        });
+        every = ", every address";
+    }
+    format!("listening on http://{url}/ (env {env}{every}; Ctrl-C stops)")
 }
 
 /// The nearest folder from `start` upwards that holds `config/app.toml`, the way cargo
@@ -180,6 +210,22 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let err = find_root(dir.path()).unwrap_err();
         assert!(matches!(err, Error::RootNotFound { .. }), "{err}");
+    }
+
+    #[test]
+    fn the_listening_line_has_a_url_to_open() {
+        let local: SocketAddr = "127.0.0.1:8800".parse().unwrap();
+        assert_eq!(
+            listening_line(local, "dev"),
+            "listening on http://127.0.0.1:8800/ (env dev; Ctrl-C stops)"
+        );
+        let every: SocketAddr = "0.0.0.0:80".parse().unwrap();
+        assert_eq!(
+            listening_line(every, "product"),
+            "listening on http://127.0.0.1:80/ (env product, every address; Ctrl-C stops)"
+        );
+        let v6: SocketAddr = "[::]:8800".parse().unwrap();
+        assert!(listening_line(v6, "dev").contains("http://[::1]:8800/"));
     }
 
     #[test]

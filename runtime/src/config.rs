@@ -32,6 +32,11 @@ pub use sections::Settings;
 /// Port used when the config sets none (TreeFrog's default).
 pub const DEFAULT_PORT: u16 = 8800;
 
+/// The log filter used when the config sets none: requests (tower-http logs each at `info`)
+/// and everything else at `info`, but sqlx only from `warn` (slow statements): at `debug` it
+/// logs every SQL statement, and PostgreSQL's notices at `info`.
+pub const DEFAULT_LOG: &str = "info,sqlx=warn";
+
 /// The app's settings for one environment, resolved and checked.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -49,14 +54,16 @@ pub struct Config {
     pub database_url: String,
     /// Folder of static files served for any path no route matches (absolute; `public`).
     pub public_dir: PathBuf,
-    /// A tracing `EnvFilter` directive (`log`, default `info`); `RUST_LOG` wins when set.
+    /// A tracing `EnvFilter` directive (`log`, default [`DEFAULT_LOG`]); `RUST_LOG` wins
+    /// when set.
     pub log: String,
     /// How long shutdown waits for open requests and tracked tasks (`shutdown_timeout`,
     /// seconds, default 10).
     pub shutdown_timeout: Duration,
     /// Signs the HTTP session cookie (`secret_key`, 64+ characters, e.g. from
     /// `openssl rand -hex 32`; put it in `[product]` or `TSPAWN_SECRET_KEY`, not in git).
-    /// Required in `product`; elsewhere a fixed, public development key stands in.
+    /// Required in `product`; elsewhere a key made at each start stands in (sessions then
+    /// end when the app restarts; see [`SessionKey::generate`]).
     pub session_key: SessionKey,
     /// Limits shared by every WebSocket endpoint (`[websocket]`; all keys optional).
     pub websocket: WebSocketSettings,
@@ -213,7 +220,9 @@ impl Resolver {
             self.get::<PathBuf>("public_dir")?
                 .unwrap_or_else(|| "public".into()),
         );
-        let log = self.get::<String>("log")?.unwrap_or_else(|| "info".into());
+        let log = self
+            .get::<String>("log")?
+            .unwrap_or_else(|| DEFAULT_LOG.into());
         tracing_subscriber::EnvFilter::builder()
             .parse(&log)
             .map_err(|e| self.error("log", format!("`{log}`: {e}")))?;
@@ -262,7 +271,7 @@ impl Resolver {
                 "secret_key",
                 "missing: product needs its own key of 64+ characters (e.g. `openssl rand -hex 32`) in [product] or TSPAWN_SECRET_KEY",
             )),
-            None => Ok(SessionKey::development()),
+            None => Ok(SessionKey::generate()),
         }
     }
 

@@ -91,8 +91,9 @@ pub enum Error {
         /// `second` renamed with the next version no file uses.
         suggestion: String,
     },
-    /// The server could not listen on `addr` (typically: the port is already taken).
-    #[error("cannot listen on {addr}: {source}")]
+    /// The server could not listen on `addr` (typically: the port is already taken). When
+    /// the port is in use or needs privileges, the message says how to pick another.
+    #[error("cannot listen on {addr}: {source}{}", bind_advice(addr, source))]
     Bind {
         /// The address from `listen` and `port`.
         addr: SocketAddr,
@@ -124,6 +125,23 @@ impl Error {
             message: message.into(),
         }
     }
+}
+
+/// What to do about a failed bind, after the OS error: for a port in use, or one below
+/// 1024 without privileges, how to pick another (`-p PORT`, as in `cargo run -- -p 8801`,
+/// or `TSPAWN_PORT`); nothing for other errors.
+fn bind_advice(addr: &SocketAddr, source: &std::io::Error) -> String {
+    let port = addr.port();
+    let why = match source.kind() {
+        std::io::ErrorKind::AddrInUse => format!("another program has port {port}"),
+        std::io::ErrorKind::PermissionDenied => format!("port {port} needs privileges"),
+        _ => return String::new(),
+    };
+    let other = match port {
+        1024..=65534 => port + 1,
+        _ => 8801,
+    };
+    format!("; {why}: pick another with -p PORT (cargo run -- -p {other}) or TSPAWN_PORT={other}")
 }
 
 /// Lets handlers use `?` on database calls: a missing row becomes `404 Not Found`; anything

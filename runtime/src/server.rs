@@ -7,24 +7,57 @@
 use std::future::Future;
 use std::net::SocketAddr;
 
+use axum::body::{Body, HttpBody};
+use axum::extract::Request;
+use axum::http::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
+use axum::middleware::{self, Next};
+use axum::response::Response;
 use axum::serve::ListenerExt;
 use axum::Router;
 use tokio::net::TcpListener;
 use tower_http::services::ServeDir;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 use crate::error::{Error, Result};
 use crate::state::AppState;
 
 /// The app's `routes`, then the static files of `config.public_dir` for every path no route
-/// matches (`/` serves `public/index.html`; a missing file is `404`), with one trace span per
-/// request.
+/// matches (`/` serves `public/index.html`; a missing file is `404`).
+///
+/// Each request is logged by tower-http at `info` when its response is ready (`status`,
+/// `latency`, in a span with the method and URI), so the default log level shows requests.
+/// An error status with an empty body (a path nothing serves, a method a route does not
+/// take, a bare `500`) gets a one-line text body such as `404 Not Found: /x`.
 pub fn app(routes: Router<AppState>, state: AppState) -> Router {
     let files = ServeDir::new(&state.config.public_dir);
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+        .on_response(DefaultOnResponse::new().level(Level::INFO));
     routes
         .fallback_service(files)
-        .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn(error_body))
+        .layer(trace)
         .with_state(state)
+}
+
+/// Gives an empty 4xx or 5xx response the body `STATUS REASON: PATH` (text), so a browser or
+/// `curl` shows what happened instead of a blank page.
+async fn error_body(request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_error = status.is_client_error() || status.is_server_error();
+    if !is_error || response.body().size_hint().exact() != Some(0) {
+        return response;
+    }
+    let (mut parts, _) = response.into_parts();
+    parts.headers.remove(CONTENT_LENGTH);
+    parts.headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    Response::from_parts(parts, Body::from(format!("{status}: {path}\n")))
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves or `state.shutdown` is cancelled.
@@ -47,10 +80,11 @@ pub async fn serve(
             tracing::warn!(%error, "cannot set TCP_NODELAY");
         }
     });
-    if state.config.session_key.is_development() {
-        tracing::warn!(
-            env = %state.config.env,
-            "no secret_key in the config: session cookies are signed with the public development key"
+    if state.config.session_key.is_generated() {
+        tracing::info!(
+            "no secret_key in [{}]: session cookies are signed with a key made at this start, \
+             so sessions end when the app restarts (set secret_key or TSPAWN_SECRET_KEY to keep them)",
+            state.config.env
         );
     }
     let app = app.into_make_service_with_connect_info::<SocketAddr>();

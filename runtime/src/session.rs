@@ -31,7 +31,7 @@ pub const USER_KEY: &str = "user";
 #[derive(Clone)]
 pub struct SessionKey {
     key: Key,
-    development: bool,
+    generated: bool,
 }
 
 impl SessionKey {
@@ -41,30 +41,30 @@ impl SessionKey {
             .map_err(|_| format!("must be at least 64 characters, has {}", secret.len()))?;
         Ok(SessionKey {
             key,
-            development: false,
+            generated: false,
         })
     }
 
-    /// The fixed, public key used in `dev` and `test` when the config sets no `secret_key`.
-    /// [`serve`](crate::serve) logs a warning when it is in use.
-    pub fn development() -> SessionKey {
-        let secret = "tspawn development key: not secret, set secret_key before deploying!!";
+    /// A random key, made when `dev`, `test` or any environment but `product` sets no
+    /// `secret_key`: cookies it signed are ignored after a restart, so sessions end then.
+    /// [`serve`](crate::serve) logs one line saying so.
+    pub fn generate() -> SessionKey {
         SessionKey {
-            key: Key::from(secret.as_bytes()),
-            development: true,
+            key: Key::generate(),
+            generated: true,
         }
     }
 
-    /// Whether this is the public [`SessionKey::development`] key.
-    pub fn is_development(&self) -> bool {
-        self.development
+    /// Whether this key was made by [`SessionKey::generate`] rather than read from the config.
+    pub fn is_generated(&self) -> bool {
+        self.generated
     }
 }
 
 impl fmt::Debug for SessionKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SessionKey")
-            .field("development", &self.development)
+            .field("generated", &self.generated)
             .finish_non_exhaustive()
     }
 }

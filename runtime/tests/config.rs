@@ -71,7 +71,7 @@ fn environment_table_beats_default_and_variables_beat_both() {
 fn defaults_apply_when_keys_are_absent() {
     let root = app_root("[dev]\n");
     let config = Config::load_with(root.path(), "dev", vars(&[])).unwrap();
-    assert_eq!((config.port, config.log.as_str()), (8800, "info"));
+    assert_eq!((config.port, config.log.as_str()), (8800, "info,sqlx=warn"));
     assert_eq!(config.shutdown_timeout, Duration::from_secs(10));
     assert!(
         config.database_url.ends_with("/db/dev.sqlite3"),
@@ -167,7 +167,13 @@ fn product_needs_a_secret_key_and_other_environments_fall_back() {
     assert!(message.contains("missing"), "{message}");
     let root = app_root(&without);
     let dev = Config::load_with(root.path(), "dev", vars(&[])).unwrap();
-    assert!(dev.session_key.is_development());
+    assert!(dev.session_key.is_generated());
+    let product = Config::load_with(
+        root.path(),
+        "product",
+        vars(&[("TSPAWN_SECRET_KEY", &"k".repeat(64))]),
+    );
+    assert!(!product.unwrap().session_key.is_generated());
     let (key, message) = config_error(EXAMPLE, "dev", &[("TSPAWN_SECRET_KEY", "short")]);
     assert_eq!(key, "secret_key (from TSPAWN_SECRET_KEY)");
     assert!(message.contains("64"), "{message}");
@@ -216,4 +222,34 @@ fn a_value_of_the_wrong_type_names_its_key_and_variable_in_one_line() {
         "websocket.queue_capacity (from TSPAWN_WEBSOCKET__QUEUE_CAPACITY)"
     );
     assert_eq!(message, "invalid type: string \"lots\", expected usize");
+}
+
+/// Without a `secret_key`, each start signs with a key of its own: a cookie from the last
+/// start is ignored (the session ended), while a configured key reads it back.
+#[test]
+fn a_key_made_per_start_ends_sessions_at_restart() {
+    use tspawn_runtime::axum::http::{header::COOKIE, HeaderMap, HeaderValue};
+    use tspawn_runtime::{session_cookie, HttpSession};
+
+    let cookie_of = |config: &Config| {
+        let mut session = HttpSession::new();
+        session.insert("user", "ann");
+        let cookie = session_cookie(config, &session);
+        let mut headers = HeaderMap::new();
+        let pair = format!("{}={}", cookie.name(), cookie.value());
+        headers.insert(COOKIE, HeaderValue::from_str(&pair).unwrap());
+        headers
+    };
+    let root = app_root(&EXAMPLE.replace("secret_key =", "# secret_key ="));
+    let start = || Config::load_with(root.path(), "dev", vars(&[])).unwrap();
+    let (first, second) = (start(), start());
+    let headers = cookie_of(&first);
+    assert!(HttpSession::from_headers(&headers, &first.session_key).is_user_logged_in());
+    assert!(!HttpSession::from_headers(&headers, &second.session_key).is_user_logged_in());
+
+    let key = "k".repeat(64);
+    let keyed = || Config::load_with(root.path(), "dev", vars(&[("TSPAWN_SECRET_KEY", &key)]));
+    let headers = cookie_of(&keyed().unwrap());
+    let restarted = keyed().unwrap();
+    assert!(HttpSession::from_headers(&headers, &restarted.session_key).is_user_logged_in());
 }

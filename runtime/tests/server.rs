@@ -58,9 +58,80 @@ async fn routes_come_first_then_static_files() {
         StatusCode::OK
     );
     assert_eq!(
-        get_path(router, "/missing.css").await.0,
-        StatusCode::NOT_FOUND
+        get_path(router, "/missing.css").await,
+        (
+            StatusCode::NOT_FOUND,
+            "404 Not Found: /missing.css\n".into()
+        )
     );
+}
+
+async fn send(router: Router, method: &str, path: &str) -> (StatusCode, String, String) {
+    let request = Request::builder()
+        .method(method)
+        .uri(path)
+        .body(Body::empty())
+        .unwrap();
+    let response = router.oneshot(request).await.unwrap();
+    let status = response.status();
+    let kind = response
+        .headers()
+        .get("content-type")
+        .map_or("", |v| v.to_str().unwrap())
+        .to_owned();
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, kind, String::from_utf8(body.to_vec()).unwrap())
+}
+
+#[tokio::test]
+async fn error_responses_say_what_happened_in_one_line() {
+    let (_root, state) = memory_state(&[]).await;
+    let routes = routes().route("/fail", get(|| async { Error::ShuttingDown }));
+    let router = app(routes, state);
+    let text = "text/plain; charset=utf-8".to_owned();
+    for (method, path, body) in [
+        ("GET", "/no/such/page", "404 Not Found: /no/such/page\n"),
+        ("GET", "/x?q=1", "404 Not Found: /x\n"),
+        ("POST", "/hello", "405 Method Not Allowed: /hello\n"),
+        ("GET", "/fail", "500 Internal Server Error: /fail\n"),
+    ] {
+        assert_eq!(
+            send(router.clone(), method, path).await,
+            (body[..3].parse().unwrap(), text.clone(), body.to_owned()),
+            "{method} {path}"
+        );
+    }
+    // A static file that exists but is posted to: tower-http's 405, with a body too.
+    let (status, _, body) = send(router.clone(), "POST", "/index.html").await;
+    assert_eq!(body, format!("{status}: /index.html\n"));
+    assert!(status.is_client_error(), "{status}");
+    // A response that has a body keeps it.
+    let (status, _, body) = send(router, "GET", "/hello").await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "hello"));
+}
+
+#[tokio::test]
+async fn a_port_in_use_says_how_to_pick_another() {
+    let taken = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = taken.local_addr().unwrap();
+    let source = tokio::net::TcpListener::bind(addr).await.unwrap_err();
+    let message = Error::Bind { addr, source }.to_string();
+    let port = addr.port();
+    let other = if port == 65535 { 8801 } else { port + 1 };
+    assert!(
+        message.starts_with(&format!("cannot listen on {addr}: ")),
+        "{message}"
+    );
+    assert!(
+        message.ends_with(&format!(
+            "; another program has port {port}: pick another with -p PORT \
+             (cargo run -- -p {other}) or TSPAWN_PORT={other}"
+        )),
+        "{message}"
+    );
+    assert!(!message.contains('\n'), "{message}");
 }
 
 #[tokio::test]
