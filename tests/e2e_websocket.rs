@@ -7,7 +7,7 @@
 mod common;
 
 use common::app::{apps_target_dir, cargo, RunningApp};
-use common::{new_app, tspawn};
+use common::{new_app, new_app_named, tspawn};
 use futures_util::{SinkExt, StreamExt};
 use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
@@ -126,8 +126,27 @@ fn the_chat_app_works_end_to_end() {
         &[("TSPAWN_CHAT_ENDPOINT__KEEP_ALIVE_INTERVAL", "1")],
     );
     rt.block_on(after_restart(second.port));
-    browser_check(second.port);
     assert_eq!(second.terminate().code(), Some(0));
+}
+
+/// The chat page in headless Chromium (tests/browser/chat.mjs), on an app of its own (named
+/// apart, so it runs beside the test above). Ignored unless Chromium and playwright-core
+/// are there or TSPAWN_REQUIRE_BROWSER is set (as in CI): build.rs sets `skip_browser`.
+#[test]
+#[cfg_attr(
+    skip_browser,
+    ignore = "needs Chromium and playwright-core: apt-get install chromium; npm ci --prefix tests/browser"
+)]
+fn the_chat_page_works_in_chromium() {
+    let (_dir, app) = new_app_named("browserchat", "sqlite");
+    tspawn(&app)
+        .args(["-q", "websocket", "chat"])
+        .assert()
+        .success();
+    cargo(&app, &["build"]);
+    let running = RunningApp::start(&app, "browserchat", &[]);
+    browser_check(running.port);
+    assert_eq!(running.terminate().code(), Some(0));
 }
 
 /// The chat endpoint's settings are read and checked at start: a value of the wrong type
@@ -170,21 +189,18 @@ fn a_bad_setting_stops_the_start(app: &std::path::Path) {
     );
 }
 
-/// Headless Chromium on the chat page (tests/browser/chat.mjs). Skipped with a reason when
-/// Chromium or playwright-core is missing, unless TSPAWN_REQUIRE_BROWSER is set (as in CI).
+/// Headless Chromium on the chat page (tests/browser/chat.mjs); fails naming what is missing.
 fn browser_check(port: u16) {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let ready = dir.join("node_modules/playwright-core").is_dir()
-        && std::path::Path::new(&chromium).exists();
-    if !ready {
-        assert!(
-            std::env::var_os("TSPAWN_REQUIRE_BROWSER").is_none(),
-            "TSPAWN_REQUIRE_BROWSER is set but Chromium or playwright-core is missing"
-        );
-        eprintln!("skipped the browser check: `apt-get install chromium` and `npm ci --prefix tests/browser`");
-        return;
-    }
+    assert!(
+        std::path::Path::new(&chromium).exists(),
+        "no Chromium at {chromium}: apt-get install chromium (or set CHROMIUM)"
+    );
+    assert!(
+        dir.join("node_modules/playwright-core").is_dir(),
+        "no playwright-core: npm ci --prefix tests/browser"
+    );
     let status = std::process::Command::new("node")
         .arg(dir.join("chat.mjs"))
         .arg(format!("http://127.0.0.1:{port}/chat.html"))

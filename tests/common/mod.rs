@@ -25,12 +25,18 @@ pub fn tspawn(dir: &Path) -> Command {
 /// A fresh `chatapp` made by `tspawn new --db DB` in a temporary folder: the folder (keep it
 /// alive) and the app root.
 pub fn new_app(db: &str) -> (tempfile::TempDir, PathBuf) {
+    new_app_named("chatapp", db)
+}
+
+/// `new_app` with another name: tests of one binary that run at the same time build apps of
+/// different names, since each name has one binary in the shared target folder.
+pub fn new_app_named(name: &str, db: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     tspawn(dir.path())
-        .args(["-q", "new", "chatapp", "--db", db])
+        .args(["-q", "new", name, "--db", db])
         .assert()
         .success();
-    let root = dir.path().join("chatapp");
+    let root = dir.path().join(name);
     (dir, root)
 }
 
