@@ -1,10 +1,11 @@
 //! Applying a plan: resolve every action against the disk, refuse if anything cannot succeed
-//! (a missing marker, a file this user may not write: `crate::access`), settle conflicts, then write everything in one transaction (see [`crate::fsx`]). Nothing is
-//! written before every check has passed, and `--dry-run` stops right before writing with the
-//! same status lines a real run prints.
+//! (a missing marker, a file this user may not write: `crate::access`), settle conflicts, then
+//! write everything in one transaction (see [`crate::fsx`]). Nothing is written before every
+//! check has passed, and `--dry-run` stops right before writing with the same status lines a
+//! real run prints.
 
 use crate::access;
-use crate::error::Error;
+use crate::error::{Conflict, Error};
 use crate::fsx::{self, Write};
 use crate::plan::Plan;
 use crate::problem::display;
@@ -37,6 +38,15 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// How many files that differ from what tspawn would write were kept as they are (by
+    /// `--skip` or a `n` at the prompt).
+    pub fn kept(&self) -> usize {
+        self.lines
+            .iter()
+            .filter(|(verb, _)| *verb == Verb::Skipped)
+            .count()
+    }
+
     /// True when the run changed (or would change) nothing on disk.
     pub fn unchanged(&self) -> bool {
         self.lines
@@ -82,7 +92,7 @@ fn settle_conflicts(
     let mut unresolved = Vec::new();
     let mut policy = policy;
     for step in steps.iter_mut() {
-        let (path, question, old, new, conflict) = match step {
+        let (path, question, old, new, conflict, remove) = match step {
             Step::File {
                 path,
                 old: Some(old),
@@ -90,7 +100,7 @@ fn settle_conflicts(
                 conflict: conflict @ true,
             } => {
                 let question = format!("Overwrite {}?", display(path));
-                (path, question, &*old, &*new, conflict)
+                (path, question, &*old, &*new, conflict, false)
             }
             Step::Remove {
                 path,
@@ -100,7 +110,7 @@ fn settle_conflicts(
             } => {
                 let question =
                     format!("Remove {} (changed since it was generated)?", display(path));
-                (path, question, &*old, &*generated, conflict)
+                (path, question, &*old, &*generated, conflict, true)
             }
             _ => continue,
         };
@@ -108,7 +118,10 @@ fn settle_conflicts(
             OnConflict::Overwrite => true,
             OnConflict::Skip => false,
             OnConflict::Fail => {
-                unresolved.push(path.clone());
+                unresolved.push(Conflict {
+                    path: path.clone(),
+                    remove,
+                });
                 continue;
             }
             OnConflict::Ask => match prompt.ask(shell, &question, &display(path), old, new)? {

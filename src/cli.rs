@@ -7,7 +7,7 @@ use crate::error::Error;
 use crate::generators::Request;
 use crate::names::{Name, NameKind};
 use clap::builder::PossibleValue;
-use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -33,10 +33,11 @@ pub struct GlobalArgs {
     /// Show what would be created or changed, and write nothing
     #[arg(long, global = true)]
     pub dry_run: bool,
-    /// Overwrite files that differ from what tspawn would write
+    /// Overwrite files that differ from what tspawn would write; for delete, remove files
+    /// changed since tspawn wrote them
     #[arg(long, global = true, conflicts_with = "skip")]
     pub force: bool,
-    /// Keep files that differ from what tspawn would write
+    /// Keep files that differ from what tspawn would write, and write the rest
     #[arg(long, global = true)]
     pub skip: bool,
     /// Print no status lines
@@ -76,8 +77,9 @@ impl ValueEnum for Driver {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create a new application folder that builds and runs as it is
-    #[command(visible_alias = "n")]
+    #[command(visible_alias = "n", after_help = NEW_HELP)]
     New {
+        /// The app's folder and package name: lowercase words joined by '_' or '-'
         #[arg(value_name = "application-name")]
         name: String,
         /// The database the app uses
@@ -115,11 +117,12 @@ pub enum Command {
     #[command(visible_alias = "mm")]
     Mongomodel(ModelArgs),
     /// Create a WebSocket endpoint served at /<endpoint-name>
-    #[command(visible_alias = "w")]
+    #[command(visible_alias = "w", after_help = WEBSOCKET_HELP)]
     Websocket {
+        /// The endpoint's name, written in snake_case: `chat-room` is served at /chat_room
         #[arg(value_name = "endpoint-name")]
         name: String,
-        /// Empty handlers instead of the chat
+        /// Empty handlers instead of the chat (no model, no migration, no settings)
         #[arg(long)]
         bare: bool,
     },
@@ -135,13 +138,79 @@ pub enum Command {
     /// Create a helper module
     #[command(visible_alias = "h")]
     Helper(NameArgs),
-    /// Remove what a generator created (only files unchanged since)
-    #[command(visible_alias = "d")]
+    /// Remove a WebSocket endpoint made by `tspawn websocket`
+    #[command(visible_alias = "d", after_help = DELETE_HELP)]
     Delete {
-        #[arg(value_name = "table-name or validator-name")]
+        /// The name given to `tspawn websocket`, read the same way
+        #[arg(value_name = "endpoint-name")]
         name: String,
     },
 }
+
+/// `tspawn help new`: what it writes, the name rules, --force, how to undo it.
+const NEW_HELP: &str = "\
+Writes the folder <application-name> in the current folder: Cargo.toml,
+config/app.toml, src/ (main.rs, lib.rs, routes.rs, endpoints/, models/...),
+public/, db/migrations/, tests/, and the runtime's sources in
+vendor/tspawn-runtime. The app builds and runs as it is: cd into it, cargo run.
+
+Name: lowercase ASCII letters, digits and single '_' or '-', starting with a
+letter; `chat-app` makes the folder and package chat-app, the crate chat_app.
+
+The folder must not exist yet, or be empty. An existing app is never written
+over, not even with --force (so --force and --skip do nothing here): to add to
+an app, run a generator such as `tspawn websocket` inside it.
+
+Undo: remove the folder; nothing outside it is written.";
+
+/// `tspawn help websocket`: what it writes, the name rules, conflicts, how to undo it.
+const WEBSOCKET_HELP: &str = "\
+Writes, in the app around the current folder:
+  src/endpoints/NAME_endpoint.rs   the endpoint: a chat with history, join and
+                                   leave notices (--bare: empty handlers)
+  public/NAME.html                 a page that talks to it
+  tests/NAME_endpoint.rs           its test
+  src/models/NAME_message.rs       the chat's messages (not with --bare)
+  db/migrations/<version>_create_NAME_messages.sql
+                                   their table (not with --bare)
+and adds a line to src/endpoints/mod.rs, src/routes.rs (the route /NAME),
+public/index.html (a link), and unless --bare src/models/mod.rs and
+config/app.toml (the chat's settings).
+
+Name: ASCII letters, digits, '_' or '-', starting with a letter. It is written
+in snake_case, and a trailing \"endpoint\" is dropped as TreeFrog does:
+`chat-room` and `ChatRoomEndpoint` both make src/endpoints/chat_room_endpoint.rs
+served at /chat_room. tspawn says so when it changes the name.
+
+Run again, it leaves files as tspawn wrote them alone; a file you changed is
+asked about on a terminal, else needs --force (overwrite it) or --skip (keep
+it), and nothing is written until that is settled.
+
+Undo: tspawn delete NAME.";
+
+/// `tspawn help delete`: what it can delete, what --force and --skip do.
+const DELETE_HELP: &str = "\
+Deletes what `tspawn websocket NAME` (with or without --bare) made in the app
+around the current folder, and nothing else yet (TreeFrog's delete also takes
+scaffolds and validators; tspawn does not make those yet):
+  - the files it wrote: src/endpoints/NAME_endpoint.rs, public/NAME.html,
+    tests/NAME_endpoint.rs, and for the chat src/models/NAME_message.rs and its
+    migration;
+  - the lines it added to src/endpoints/mod.rs, src/routes.rs,
+    public/index.html, src/models/mod.rs and config/app.toml.
+Folders stay, and databases where the migration ran keep the NAME_messages
+table. NAME is read as `tspawn websocket` reads it: `chat-room` is chat_room.
+
+A file changed since tspawn wrote it is asked about on a terminal; otherwise
+delete stops and writes nothing, unless --force (remove it, losing your
+changes) or --skip (keep it; it may then refer to what was deleted). A line
+you edited stops delete with what to remove by hand.
+
+Undo: tspawn websocket NAME (with --bare if it was bare) writes it again.";
+
+/// The subcommands tspawn builds so far; every other one is listed under "Not built yet" in
+/// `tspawn -h`, says so in its own help, and is refused by [`Command::request`].
+pub const BUILT: [&str; 3] = ["new", "websocket", "delete"];
 
 #[derive(Debug, Args)]
 pub struct TableArgs {
@@ -201,7 +270,7 @@ fn command_error(message: String) -> clap::Error {
 
 impl Command {
     /// The plain request a generator takes: names validated, no clap types. Subcommands not
-    /// built yet are refused here.
+    /// built yet (not in [`BUILT`]) are refused here with [`Error::NotBuilt`].
     pub fn request(&self) -> Result<Request, Error> {
         let endpoint = |name: &str| Name::parse(NameKind::Endpoint, name);
         Ok(match self {
@@ -241,15 +310,83 @@ impl Command {
     }
 }
 
-/// The clap command with the TreeFrog-shaped top-level help.
+/// The clap command with the TreeFrog-shaped top-level help. Every subcommand's usage line is
+/// its row of that help (`tspawn websocket <endpoint-name> [--bare] [OPTIONS]`), so help and
+/// errors show the same one; a subcommand not in [`BUILT`] says so in its help.
 pub fn command() -> clap::Command {
-    let cmd = Cli::command();
+    let mut cmd = Cli::command()
+        .override_usage("tspawn <subcommand> [args]")
+        .max_term_width(100);
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|sub| sub.get_name().to_owned())
+        .collect();
+    for name in names {
+        cmd = cmd.mut_subcommand(&name, |sub| {
+            let usage = format!("tspawn {name} {} [OPTIONS]", shape(&sub));
+            let sub = sub.override_usage(usage);
+            if BUILT.contains(&name.as_str()) {
+                return sub;
+            }
+            let about = sub.get_about().map(|a| a.to_string()).unwrap_or_default();
+            sub.about(format!("{about} (not built yet)"))
+                .after_help(format!(
+                    "Not built yet: tspawn {version} refuses `tspawn {name}` and writes \
+                 nothing.\nRun `tspawn -h` for the subcommands it has.",
+                    version = env!("CARGO_PKG_VERSION")
+                ))
+        });
+    }
     let template = help_template(&cmd);
     cmd.help_template(template)
 }
 
+/// Parses a command line (`args` with the program name first), with typo suggestions that name
+/// whole subcommands: clap's also offer aliases, so `controler` got `'n', 'c', 'o'`.
+pub fn parse<I, T>(args: I) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let mut cmd = command();
+    let matches = cmd
+        .try_get_matches_from_mut(args)
+        .map_err(|e| full_name_suggestions(e, &cmd))?;
+    let cli = Cli::from_arg_matches(&matches)?;
+    cli.validate()?;
+    Ok(cli)
+}
+
+/// Replaces the subcommands suggested for a typo with the full names as close to it as clap's
+/// own rule asks (Jaro similarity over 0.7), best first.
+fn full_name_suggestions(mut error: clap::Error, cmd: &clap::Command) -> clap::Error {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let typed = match error.get(ContextKind::InvalidSubcommand) {
+        Some(ContextValue::String(typed)) if error.kind() == ErrorKind::InvalidSubcommand => {
+            typed.clone()
+        }
+        _ => return error,
+    };
+    let mut close: Vec<(f64, &str)> = cmd
+        .get_subcommands()
+        .map(|sub| (strsim::jaro(&typed, sub.get_name()), sub.get_name()))
+        .filter(|(similarity, _)| *similarity > 0.7)
+        .collect();
+    close.sort_by(|a, b| b.0.total_cmp(&a.0));
+    if close.is_empty() {
+        let message = format!("unrecognized subcommand '{typed}'");
+        return cmd.clone().error(ErrorKind::InvalidSubcommand, message);
+    }
+    let names = close.iter().map(|(_, name)| name.to_string()).collect();
+    error.insert(
+        ContextKind::SuggestedSubcommand,
+        ContextValue::Strings(names),
+    );
+    error
+}
+
 fn help_template(cmd: &clap::Command) -> String {
-    let rows: Vec<(String, String)> = cmd
+    let rows: Vec<(bool, String, String)> = cmd
         .get_subcommands()
         .map(|sub| {
             let alias = sub
@@ -257,23 +394,35 @@ fn help_template(cmd: &clap::Command) -> String {
                 .next()
                 .map(|a| format!(" ({a})"))
                 .unwrap_or_default();
-            (format!("{}{alias}", sub.get_name()), shape(sub))
+            let built = BUILT.contains(&sub.get_name());
+            (built, format!("{}{alias}", sub.get_name()), shape(sub))
         })
         .collect();
-    let width = rows.iter().map(|(name, _)| name.len()).max().unwrap_or(0) + 2;
-    let list: String = rows
+    let width = rows
         .iter()
-        .map(|(name, shape)| format!("  {name:width$}{shape}\n"))
-        .collect();
+        .map(|(_, name, _)| name.len())
+        .max()
+        .unwrap_or(0)
+        + 2;
+    let list = |built: bool| -> String {
+        rows.iter()
+            .filter(|row| row.0 == built)
+            .map(|(_, name, shape)| format!("  {name:width$}{shape}\n"))
+            .collect()
+    };
     format!(
-        "usage: tspawn <subcommand> [args]\n\n\
+        "{{usage-heading}} {{usage}}\n\n\
          Type 'tspawn --show-drivers' to show all the available database drivers.\n\
          Type 'tspawn --show-driver-path' to show the path of database drivers.\n\
          Type 'tspawn --show-tables' to show all tables of the database in the setting of 'dev'.\n\
          Type 'tspawn --show-collections' to show all collections in the MongoDB.\n\n\
-         Available subcommands:\n{list}\n\
+         Available subcommands:\n{built}\n\
+         Not built yet (TreeFrog's, refused by tspawn {version} for now):\n{unbuilt}\n\
          Options:\n{{options}}\n\n\
-         Type 'tspawn help <subcommand>' or 'tspawn <subcommand> --help' for details.\n"
+         Type 'tspawn help <subcommand>' or 'tspawn <subcommand> --help' for details.\n",
+        built = list(true),
+        unbuilt = list(false),
+        version = env!("CARGO_PKG_VERSION"),
     )
 }
 
@@ -309,4 +458,32 @@ fn shape(sub: &clap::Command) -> String {
         }
     }
     parts.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every subcommand with made-up arguments: the ones in [`BUILT`] make a request, every
+    /// other one is refused as not built, so help's two lists match what runs.
+    #[test]
+    fn built_is_what_request_accepts() {
+        let cmd = command();
+        for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+            let mut args = vec!["tspawn".to_owned(), sub.get_name().to_owned()];
+            let required = sub
+                .get_arguments()
+                .filter(|a| a.is_positional() && a.is_required_set());
+            args.extend(required.map(|_| "blog".to_owned()));
+            let cli = parse(&args).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+            let request = cli.command.expect("a subcommand").request();
+            let built = BUILT.contains(&sub.get_name());
+            assert_eq!(
+                !matches!(request, Err(Error::NotBuilt(_))),
+                built,
+                "{}",
+                sub.get_name()
+            );
+        }
+    }
 }

@@ -16,16 +16,18 @@ pub enum Error {
     #[error("nothing was written:\n{}", .0.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
     Problems(Vec<Problem>),
 
-    #[error(
-        "{} differ from what tspawn generates; nothing was written. Rerun with --force to \
-         overwrite (or remove) them anyway, or --skip to keep them:\n{}",
-        if .0.len() == 1 { "1 file".to_owned() } else { format!("{} files", .0.len()) },
-        .0.iter().map(|p| format!("{:>12}  {}", "conflict", display(p))).collect::<Vec<_>>().join("\n")
-    )]
-    Conflicts(Vec<PathBuf>),
+    /// Files that differ from what tspawn would write (or, for `delete`, changed since tspawn
+    /// wrote them), with no `--force`, `--skip` or terminal to settle them.
+    #[error("{}", conflicts(.0))]
+    Conflicts(Vec<Conflict>),
 
     #[error("stopped at your request; nothing was written")]
     Aborted,
+
+    /// `tspawn new APP` where APP is already there. `new` never writes into it, not even with
+    /// `--force`: files a later generator added to an app would be lost.
+    #[error("{}", already_exists(name, *found))]
+    AlreadyExists { name: String, found: Found },
 
     #[error("{}: {source}", path.display())]
     Io {
@@ -39,7 +41,7 @@ pub enum Error {
     #[error("`tspawn {0}` is not built yet in tspawn {version}; `tspawn -h` lists what is", version = env!("CARGO_PKG_VERSION"))]
     NotBuilt(&'static str),
 
-    #[error("nothing called `{0}` to delete here: `tspawn delete` knows WebSocket endpoints (src/endpoints/NAME_endpoint.rs) so far")]
+    #[error("nothing called `{0}` to delete here: `tspawn delete` removes WebSocket endpoints made by `tspawn websocket` (src/endpoints/NAME_endpoint.rs) and nothing else yet")]
     NothingToDelete(String),
 
     /// A generated file would replace (or `delete` remove) a file `tspawn new` wrote.
@@ -67,6 +69,90 @@ pub enum Error {
          1970-01-01 UTC (as `date +%s` prints), at most 253402300799 (year 9999), or unset it"
     )]
     SourceDateEpoch(String),
+}
+
+/// A file a plan would overwrite, or (`delete`) remove, that is not as tspawn wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    /// Relative to the folder the plan is applied in.
+    pub path: PathBuf,
+    /// True when the plan removes the file (`delete`), false when it overwrites it.
+    pub remove: bool,
+}
+
+/// What is in the way of `tspawn new APP`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Found {
+    /// A folder holding an app (a Cargo.toml and a config/app.toml).
+    App,
+    /// A folder that is not empty (or cannot be listed).
+    Folder,
+    /// A file, a link, anything but a folder.
+    File,
+}
+
+/// `1 file`, `2 files`.
+pub fn files(n: usize) -> String {
+    match n {
+        1 => "1 file".to_owned(),
+        n => format!("{n} files"),
+    }
+}
+
+/// The heading and the list of [`Error::Conflicts`], with the advice that fits: overwriting
+/// (`--force`) or keeping (`--skip`) a generated file leaves a working app; for removed files
+/// only `--force` is offered, since a test kept after its endpoint is gone would not compile.
+fn conflicts(list: &[Conflict]) -> String {
+    let (removed, overwritten): (Vec<&Conflict>, Vec<&Conflict>) =
+        list.iter().partition(|c| c.remove);
+    let mut text = String::new();
+    if !overwritten.is_empty() {
+        let n = overwritten.len();
+        let verb = if n == 1 { "differs" } else { "differ" };
+        text.push_str(&format!(
+            "{} {verb} from what tspawn would write. To overwrite {} with tspawn's version \
+             (your changes are lost), rerun with --force; to keep {} as {} and write the rest, \
+             rerun with --skip",
+            files(n),
+            if n == 1 { "it" } else { "them" },
+            if n == 1 { "it" } else { "them" },
+            if n == 1 { "it is" } else { "they are" },
+        ));
+    }
+    if !removed.is_empty() {
+        let n = removed.len();
+        if !text.is_empty() {
+            text.push_str(". ");
+        }
+        text.push_str(&format!(
+            "{} changed since tspawn wrote {}. To remove {} anyway (your changes are lost), \
+             rerun with --force; to keep your changes, copy them elsewhere first",
+            files(n),
+            if n == 1 { "it" } else { "them" },
+            if n == 1 { "it" } else { "them" },
+        ));
+    }
+    text.push_str("; nothing was written:");
+    for c in list {
+        text.push_str(&format!("\n{:>12}  {}", "conflict", display(&c.path)));
+    }
+    text
+}
+
+fn already_exists(name: &str, found: Found) -> String {
+    match found {
+        Found::App => format!(
+            "{name} already exists; to add to it, run a generator inside it (cd {name} && \
+             tspawn websocket NAME), or pick another name for a new app"
+        ),
+        Found::Folder => format!(
+            "{name} already exists and is not an empty folder; `tspawn new` only writes a new \
+             app into a new or empty folder: pick another name, or move {name} away"
+        ),
+        Found::File => format!(
+            "{name} already exists and is not a folder; pick another name, or move {name} away"
+        ),
+    }
 }
 
 /// A name that makes an identifier or a path longer than a limit downstream allows.

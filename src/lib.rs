@@ -61,32 +61,58 @@ pub fn run(cli: Cli, shell: &mut Shell) -> Result<(), Error> {
     };
     let request = command.request()?;
     let ctx = context::Context::from_env()?;
-    let generated = generators::generate(&request, &ctx)?;
-    let options = options(cli.global);
+    let ask = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     let mut prompt = LinePrompt::new(std::io::stdin().lock());
-    let outcome = apply::apply(
-        &generated.plan,
-        &generated.base,
-        options,
-        shell,
-        &mut prompt,
-    )?;
-    if cli.global.dry_run {
+    execute(&request, &ctx, cli.global, ask, shell, &mut prompt)
+}
+
+/// Generates and applies one request in `ctx`, and tells the user what happened: the name note
+/// before the status lines, then one closing line (what was kept, or that nothing needed doing,
+/// or the next step). Conflicts are settled by `--force`/`--skip`, else put to `prompt` when
+/// `ask` (a terminal), else refused with [`Error::Conflicts`].
+pub fn execute(
+    request: &generators::Request,
+    ctx: &context::Context,
+    global: GlobalArgs,
+    ask: bool,
+    shell: &mut Shell,
+    prompt: &mut dyn prompt::Prompt,
+) -> Result<(), Error> {
+    let generated = generators::generate(request, ctx)?;
+    if let Some(note) = &generated.note {
+        shell.note(note);
+    }
+    let options = options(global, ask);
+    let outcome = apply::apply(&generated.plan, &generated.base, options, shell, prompt)?;
+    let kept = match outcome.kept() {
+        0 => None,
+        1 => Some("1 changed file was kept as it is".to_owned()),
+        n => Some(format!("{n} changed files were kept as they are")),
+    };
+    if global.dry_run {
         shell.note("dry run: nothing was written");
     } else if outcome.unchanged() {
-        shell.note("nothing to do: everything is already as tspawn would write it");
-    } else if let Some(next) = generated.next_steps {
-        shell.note(&next);
+        shell.note(&match kept {
+            Some(kept) => format!("nothing was written: {kept}"),
+            None => "nothing to do: everything is already as tspawn would write it".to_owned(),
+        });
+    } else {
+        if let Some(kept) = kept {
+            shell.note(&kept);
+        }
+        if let Some(next) = generated.next_steps {
+            shell.note(&next);
+        }
     }
     Ok(())
 }
 
-fn options(global: GlobalArgs) -> Options {
+fn options(global: GlobalArgs, ask: bool) -> Options {
     let on_conflict = if global.force {
         OnConflict::Overwrite
     } else if global.skip {
         OnConflict::Skip
-    } else if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+    } else if ask {
         OnConflict::Ask
     } else {
         OnConflict::Fail

@@ -1,13 +1,11 @@
 //! The `tspawn` binary: parse, run, and turn an error into one message and an exit code.
 
-use clap::FromArgMatches;
 use std::process::ExitCode;
-use tspawn::cli::{self, Cli};
+use tspawn::cli;
 use tspawn::shell::Shell;
 
 fn main() -> ExitCode {
-    let matches = cli::command().get_matches();
-    let cli = match Cli::from_arg_matches(&matches).and_then(|cli| cli.validate().map(|()| cli)) {
+    let cli = match cli::parse(std::env::args_os()) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };

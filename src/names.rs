@@ -68,6 +68,8 @@ pub struct Name {
     kind: NameKind,
     /// As typed (minus a stripped suffix): used for folder and package names.
     raw: String,
+    /// Exactly as typed, for the note that says how a name was rewritten.
+    typed: String,
 }
 
 /// Why a name was refused; `Display` gives the single line the user sees.
@@ -97,7 +99,11 @@ impl Name {
         if let Some(reason) = problem(kind, input, &raw) {
             return Err(fail(reason));
         }
-        Ok(Name { kind, raw })
+        Ok(Name {
+            kind,
+            raw,
+            typed: input.to_owned(),
+        })
     }
 
     /// What the name is for.
@@ -124,6 +130,18 @@ impl Name {
     /// `index` gives the endpoint `index_chat`.
     pub fn alternative(&self) -> String {
         another(self.kind, &self.snake())
+    }
+
+    /// The one-line note a generator prints when the name it writes differs from the name as
+    /// typed: `note: \`chat-room\` is written as \`chat_room\``. Endpoints are written in
+    /// snake_case (files, modules, the URL path) without a trailing "endpoint"; an application
+    /// keeps the name as typed, so it never gets a note. `None` when nothing changed.
+    pub fn rename_note(&self) -> Option<String> {
+        let written = match self.kind {
+            NameKind::Application => self.raw.clone(),
+            NameKind::Endpoint => self.snake(),
+        };
+        (written != self.typed).then(|| format!("note: `{}` is written as `{written}`", self.typed))
     }
 
     /// `chat-room`: URLs and HTML ids.
@@ -316,6 +334,26 @@ mod tests {
             assert!(err.contains(expected), "{input:?}: {err}");
             assert!(!err.contains('\n'), "{input:?}: one line only");
         }
+    }
+
+    #[test]
+    fn a_rewritten_endpoint_name_gets_a_note() {
+        let note = |input: &str| {
+            Name::parse(NameKind::Endpoint, input)
+                .unwrap()
+                .rename_note()
+        };
+        assert_eq!(
+            note("chat-room").as_deref(),
+            Some("note: `chat-room` is written as `chat_room`")
+        );
+        assert_eq!(
+            note("ChatEndpoint").as_deref(),
+            Some("note: `ChatEndpoint` is written as `chat`")
+        );
+        assert_eq!(note("chat_room"), None);
+        let app = Name::parse(NameKind::Application, "chat-app").unwrap();
+        assert_eq!(app.rename_note(), None, "the folder is named as typed");
     }
 
     #[test]

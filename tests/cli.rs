@@ -4,13 +4,171 @@ mod common;
 
 use common::tspawn;
 use predicates::prelude::*;
+use std::path::Path;
+
+/// What `tspawn ARGS` prints on stdout (`stdout`) or stderr, and whether it succeeded, at
+/// clap's default width whatever the terminal the tests run in.
+fn run(dir: &Path, args: &[&str]) -> (bool, String, String) {
+    let output = tspawn(dir)
+        .env_remove("COLUMNS")
+        .args(args)
+        .output()
+        .unwrap();
+    let text = |bytes: Vec<u8>| String::from_utf8(bytes).unwrap();
+    (
+        output.status.success(),
+        text(output.stdout),
+        text(output.stderr),
+    )
+}
+
+const UNBUILT: [&str; 11] = [
+    "scaffold",
+    "controller",
+    "model",
+    "usermodel",
+    "sqlobject",
+    "mongoscaffold",
+    "mongomodel",
+    "validator",
+    "mailer",
+    "api",
+    "helper",
+];
 
 #[test]
 fn top_level_help_has_treefrogs_shape() {
     let dir = tempfile::tempdir().unwrap();
-    let output = tspawn(dir.path()).arg("-h").output().unwrap();
-    assert!(output.status.success());
-    insta::assert_snapshot!("help", String::from_utf8(output.stdout).unwrap());
+    let (ok, help, _) = run(dir.path(), &["-h"]);
+    assert!(ok);
+    insta::assert_snapshot!("help", help);
+    let unbuilt = help
+        .split("Not built yet")
+        .nth(1)
+        .expect("a list of unbuilt ones");
+    for name in UNBUILT {
+        assert!(unbuilt.contains(&format!("\n  {name} (")), "{name}");
+    }
+}
+
+#[test]
+fn help_of_built_subcommands_says_what_they_write_the_name_rules_and_the_undo() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["websocket", "delete"] {
+        let (ok, help, _) = run(dir.path(), &["help", name]);
+        assert!(ok);
+        insta::assert_snapshot!(format!("help_{name}"), help);
+    }
+    for (name, says) in [
+        (
+            "new",
+            &[
+                "Writes the folder",
+                "Name:",
+                "not even with --force",
+                "Undo:",
+            ][..],
+        ),
+        (
+            "websocket",
+            &[
+                "Writes,",
+                "`chat-room`",
+                "/chat_room",
+                "dropped",
+                "Undo: tspawn delete NAME",
+            ],
+        ),
+        (
+            "delete",
+            &["WebSocket endpoint", "--force (remove it", "Undo:"],
+        ),
+    ] {
+        let (_, help, _) = run(dir.path(), &[name, "--help"]);
+        for words in says {
+            assert!(
+                help.contains(words),
+                "{name} --help lacks {words:?}:\n{help}"
+            );
+        }
+        assert!(!help.contains("not built yet"), "{help}");
+    }
+}
+
+#[test]
+fn help_of_unbuilt_subcommands_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, help, _) = run(dir.path(), &["help", "controller"]);
+    insta::assert_snapshot!("help_controller", help);
+    for name in UNBUILT {
+        for args in [&["help", name][..], &[name, "--help"]] {
+            let (ok, help, _) = run(dir.path(), args);
+            assert!(ok, "{args:?}");
+            assert!(
+                help.contains(&format!(
+                    "Not built yet: tspawn {}",
+                    env!("CARGO_PKG_VERSION")
+                )),
+                "{args:?}: {help}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_typo_is_answered_with_a_whole_subcommand_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, _, stderr) = run(dir.path(), &["controler"]);
+    assert!(!ok);
+    insta::assert_snapshot!("typo", stderr);
+    for (typo, tip) in [
+        ("controler", "a similar subcommand exists: 'controller'"),
+        ("websockt", "a similar subcommand exists: 'websocket'"),
+        ("mongomdel", "'mongomodel'"),
+    ] {
+        let (_, _, stderr) = run(dir.path(), &[typo]);
+        assert!(stderr.contains(tip), "{typo}: {stderr}");
+        let tips = stderr.lines().find(|l| l.contains("tip:")).unwrap();
+        assert!(
+            tips.split('\'').skip(1).step_by(2).all(|s| s.len() > 2),
+            "an alias was suggested: {tips}"
+        );
+    }
+    let (_, _, stderr) = run(dir.path(), &["frobnicate"]);
+    assert!(
+        stderr.contains("unrecognized subcommand 'frobnicate'"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("tip:"), "{stderr}");
+}
+
+/// The `Usage:` line of an error is the one help shows, at the top and for every subcommand.
+#[test]
+fn the_usage_line_of_an_error_is_helps() {
+    let dir = tempfile::tempdir().unwrap();
+    let usage = |text: &str| {
+        text.lines()
+            .find(|l| l.starts_with("Usage: "))
+            .unwrap_or_else(|| panic!("no usage line in {text}"))
+            .to_owned()
+    };
+    let (_, help, _) = run(dir.path(), &["-h"]);
+    let (_, _, error) = run(dir.path(), &["frobnicate"]);
+    assert_eq!(usage(&error), usage(&help));
+    assert_eq!(usage(&help), "Usage: tspawn <subcommand> [args]");
+    for name in [
+        "new",
+        "websocket",
+        "delete",
+        "controller",
+        "usermodel",
+        "mailer",
+    ] {
+        let (_, help, _) = run(dir.path(), &["help", name]);
+        let (ok, _, error) = run(dir.path(), &[name]);
+        assert!(!ok, "{name} with no arguments");
+        assert_eq!(usage(&error), usage(&help), "{name}");
+    }
 }
 
 #[test]
@@ -22,7 +180,7 @@ fn subcommand_help_and_version() {
             .assert()
             .success()
             .stdout(predicate::str::contains(
-                "Usage: tspawn new [OPTIONS] <application-name>",
+                "Usage: tspawn new <application-name> [--db sqlite|postgresql|mysql] [OPTIONS]",
             ))
             .stdout(predicate::str::contains("--db <DB>"));
     }

@@ -1,10 +1,9 @@
-//! `tspawn new`: the tree it writes, its output, name validation, idempotency, dry runs,
-//! conflicts and all-or-nothing writing.
+//! `tspawn new`: the tree it writes, its output, name validation, refusing a folder that is
+//! there (an app above all), dry runs and writing nothing when it cannot write everything.
 
 mod common;
 
 use common::{fold_vendor_lines, read_tree, runtime_dir, tree_snapshot, tspawn};
-use predicates::prelude::*;
 use std::path::Path;
 
 fn stderr_of(output: &std::process::Output) -> String {
@@ -109,29 +108,84 @@ fn bad_names_fail_with_one_line_and_create_nothing() {
     assert!(!dir.path().parent().unwrap().join("x").exists());
 }
 
+/// `tspawn new chatapp` over the app it made, after a generator added to it: refused in one
+/// line, with or without --force (which once rewrote routes.rs, endpoints/mod.rs and app.toml
+/// and unwired the endpoint), and no byte changes.
 #[test]
-fn a_second_run_changes_no_byte_and_says_so() {
+fn new_over_an_existing_app_is_refused_and_changes_no_byte() {
     let dir = tempfile::tempdir().unwrap();
     tspawn(dir.path())
-        .args(["new", "chatapp"])
+        .args(["-q", "new", "chatapp"])
+        .assert()
+        .success();
+    tspawn(&dir.path().join("chatapp"))
+        .args(["-q", "websocket", "chat"])
         .assert()
         .success();
     let before = read_tree(dir.path());
-    let output = tspawn(dir.path())
-        .args(["new", "chatapp"])
-        .output()
-        .unwrap();
-    assert!(output.status.success());
-    let stderr = stderr_of(&output);
-    assert!(
-        stderr
-            .lines()
-            .filter(|l| l.contains("chatapp"))
-            .all(|l| l.trim_start().starts_with("identical")),
-        "{stderr}"
-    );
-    assert!(stderr.contains("nothing to do"), "{stderr}");
+    for extra in [
+        &[][..],
+        &["--force"],
+        &["--skip"],
+        &["--dry-run"],
+        &["--force", "--db", "mysql"],
+    ] {
+        let output = tspawn(dir.path())
+            .args(["new", "chatapp"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "{extra:?} was accepted");
+        assert_eq!(
+            stderr_of(&output),
+            "error: chatapp already exists; to add to it, run a generator inside it (cd chatapp \
+             && tspawn websocket NAME), or pick another name for a new app\n",
+            "{extra:?}"
+        );
+        assert_eq!(read_tree(dir.path()), before, "{extra:?} changed the tree");
+    }
+}
+
+/// Anything but an empty folder in the way of the app folder is refused with what to do.
+#[test]
+fn new_over_a_folder_in_use_or_a_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("notes/src")).unwrap();
+    std::fs::write(dir.path().join("notes/src/routes.rs"), "mine\n").unwrap();
+    std::fs::write(dir.path().join("file"), "mine\n").unwrap();
+    let before = read_tree(dir.path());
+    // A dangling link, beside the tree `read_tree` reads (it cannot follow the link).
+    let links = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink("nowhere", links.path().join("link")).unwrap();
+    for (name, says) in [
+        ("notes", "notes already exists and is not an empty folder; `tspawn new` only writes a new app into a new or empty folder: pick another name, or move notes away"),
+        ("file", "file already exists and is not a folder; pick another name, or move file away"),
+        ("link", "link already exists and is not a folder"),
+    ] {
+        for force in [&[][..], &["--force"]] {
+            let cwd = if name == "link" { links.path() } else { dir.path() };
+            let output = tspawn(cwd)
+                .args(["new", name])
+                .args(force)
+                .output()
+                .unwrap();
+            assert!(!output.status.success(), "{name}");
+            let stderr = stderr_of(&output);
+            assert_eq!(stderr.lines().count(), 1, "{stderr}");
+            assert!(stderr.contains(says), "{stderr}");
+        }
+    }
     assert_eq!(read_tree(dir.path()), before);
+    let left = std::fs::read_dir(links.path()).unwrap().count();
+    assert_eq!(left, 1, "only the link");
+
+    // An empty folder (made for the app, say) is filled.
+    std::fs::create_dir(dir.path().join("chatapp")).unwrap();
+    tspawn(dir.path())
+        .args(["-q", "new", "chatapp"])
+        .assert()
+        .success();
+    assert!(dir.path().join("chatapp/src/routes.rs").is_file());
 }
 
 #[test]
@@ -160,62 +214,6 @@ fn dry_run_prints_the_same_plan_and_writes_nothing() {
     assert!(status(&real_lines).len() > 20);
     assert_eq!(status(&dry_lines), status(&real_lines));
     assert!(dry_lines.contains("dry run: nothing was written"));
-}
-
-#[test]
-fn conflicts_fail_without_a_terminal_unless_forced_or_skipped() {
-    let dir = tempfile::tempdir().unwrap();
-    tspawn(dir.path())
-        .args(["new", "chatapp"])
-        .assert()
-        .success();
-    let routes = dir.path().join("chatapp/src/routes.rs");
-    let readme = dir.path().join("chatapp/README.md");
-    std::fs::write(&routes, "// mine\n").unwrap();
-    std::fs::write(&readme, "mine\n").unwrap();
-    std::fs::remove_file(dir.path().join("chatapp/src/main.rs")).unwrap();
-    let before = read_tree(dir.path());
-
-    tspawn(dir.path())
-        .args(["new", "chatapp"])
-        .assert()
-        .failure()
-        .stderr(predicate::str::contains("2 files differ"))
-        .stderr(predicate::str::contains("conflict  chatapp/README.md"))
-        .stderr(predicate::str::contains("conflict  chatapp/src/routes.rs"));
-    assert_eq!(read_tree(dir.path()), before, "a failed run writes nothing");
-
-    tspawn(dir.path())
-        .args(["new", "chatapp", "--skip"])
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("skipped  chatapp/src/routes.rs"))
-        .stderr(predicate::str::contains("created  chatapp/src/main.rs"));
-    assert_eq!(std::fs::read_to_string(&routes).unwrap(), "// mine\n");
-
-    tspawn(dir.path())
-        .args(["new", "chatapp", "--force"])
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("updated  chatapp/src/routes.rs"));
-    assert!(std::fs::read_to_string(&routes)
-        .unwrap()
-        .contains("tspawn:routes"));
-}
-
-#[test]
-fn a_file_in_the_way_of_a_folder_is_reported_before_writing() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("chatapp")).unwrap();
-    std::fs::write(dir.path().join("chatapp/src"), "not a folder").unwrap();
-    tspawn(dir.path())
-        .args(["new", "chatapp"])
-        .assert()
-        .failure()
-        .stderr(predicate::str::contains(
-            "chatapp/src exists and is not a folder",
-        ));
-    assert_eq!(read_tree(dir.path()).len(), 2, "only what was there before");
 }
 
 /// Makes `dir` refuse new entries: `chattr +i` (which stops root too), else mode 0555.
@@ -248,14 +246,14 @@ fn make_writable(dir: &Path) {
     let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755));
 }
 
+/// An empty app folder tspawn may not write in: refused before anything is written.
 #[test]
-fn a_write_failure_part_way_leaves_no_partial_tree() {
+fn a_folder_tspawn_may_not_write_in_is_refused_before_writing() {
     let dir = tempfile::tempdir().unwrap();
-    // public/ comes after config/, db/ and log/ in the plan, so those are written first.
-    let public = dir.path().join("chatapp/public");
-    std::fs::create_dir_all(&public).unwrap();
-    if let Err(reason) = make_read_only(&public) {
-        make_writable(&public);
+    let app = dir.path().join("chatapp");
+    std::fs::create_dir_all(&app).unwrap();
+    if let Err(reason) = make_read_only(&app) {
+        make_writable(&app);
         eprintln!("skipped: {reason}");
         return;
     }
@@ -265,10 +263,10 @@ fn a_write_failure_part_way_leaves_no_partial_tree() {
         .output()
         .unwrap();
     let after = read_tree(dir.path());
-    make_writable(&public);
+    make_writable(&app);
     assert!(!output.status.success());
     assert!(
-        stderr_of(&output).contains("chatapp/public"),
+        stderr_of(&output).contains("cannot write in the folder chatapp"),
         "{}",
         stderr_of(&output)
     );

@@ -28,10 +28,13 @@ pub enum Request {
 }
 
 /// A generator's result: the plan, the folder its paths are relative to, what to tell the
-/// user afterwards, and what the engine checks before applying it.
+/// user before and after, and what the engine checks before applying it.
 pub struct Generated {
     pub base: PathBuf,
     pub plan: Plan,
+    /// Said before the status lines: how the name typed was rewritten
+    /// ([`Name::rename_note`]).
+    pub note: Option<String>,
     pub next_steps: Option<String>,
     pub claims: Claims,
 }

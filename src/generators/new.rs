@@ -5,9 +5,9 @@
 //! of it is left behind.
 
 use super::{Claims, Generated, Identifier};
-use crate::context::Context;
+use crate::context::{find_app_root, Context};
 use crate::driver::Driver;
-use crate::error::Error;
+use crate::error::{Error, Found};
 use crate::names::Name;
 use crate::plan::Plan;
 use crate::templates;
@@ -48,7 +48,17 @@ struct DatabaseUrls {
     product: String,
 }
 
+/// The plan for a new app folder named `name` in the working folder. Refused with
+/// [`Error::AlreadyExists`] when something other than an empty folder is there: `new` never
+/// writes into an app (or anything else) that exists, since what later generators added to it
+/// would be lost.
 pub fn generate(ctx: &Context, name: &Name, driver: Driver) -> Result<Generated, Error> {
+    if let Some(found) = in_the_way(&ctx.cwd.join(name.as_str())) {
+        return Err(Error::AlreadyExists {
+            name: name.to_string(),
+            found,
+        });
+    }
     let app = PathBuf::from(name.as_str());
     let crate_name = name.snake();
     let url = |env: &str| driver.database_url(&crate_name, env);
@@ -89,6 +99,7 @@ pub fn generate(ctx: &Context, name: &Name, driver: Driver) -> Result<Generated,
     Ok(Generated {
         base: ctx.cwd.clone(),
         plan,
+        note: None,
         next_steps: Some(format!(
             "next: cd {name} && cargo run, then open http://localhost:8800/"
         )),
@@ -106,6 +117,22 @@ pub fn generate(ctx: &Context, name: &Name, driver: Driver) -> Result<Generated,
             in_app: false,
         },
     })
+}
+
+/// What is at `path`, unless it is nothing or an empty folder (which `new` fills). A link
+/// counts as what it leads to; a dangling one as a file.
+fn in_the_way(path: &Path) -> Option<Found> {
+    std::fs::symlink_metadata(path).ok()?;
+    if !path.is_dir() {
+        return Some(Found::File);
+    }
+    if find_app_root(path).as_deref() == Some(path) {
+        return Some(Found::App);
+    }
+    match std::fs::read_dir(path).map(|mut entries| entries.next()) {
+        Ok(None) => None,
+        _ => Some(Found::Folder),
+    }
 }
 
 /// Every file `tspawn new` writes, relative to the app root: the app's own files, which no

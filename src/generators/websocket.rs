@@ -109,6 +109,7 @@ pub fn generate(ctx: &Context, name: &Name, bare: bool) -> Result<Generated, Err
     Ok(Generated {
         base: app.root,
         plan,
+        note: name.rename_note(),
         next_steps: Some(format!(
             "next: cargo run, then open http://localhost:8800/{snake}.html"
         )),
