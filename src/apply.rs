@@ -82,6 +82,12 @@ pub fn apply(
     Ok(outcome)
 }
 
+/// Where an app's migrations live. A changed one is kept whatever the policy: the runtime
+/// refuses to start when the text of a migration a database has run changes (sqlx checks its
+/// checksum), so overwriting one could only break the app. Removing one (`delete`) is safe: the
+/// runtime ignores applied migrations that are gone.
+const MIGRATIONS: &str = "db/migrations";
+
 /// Decides every conflict before anything is written.
 fn settle_conflicts(
     steps: &mut [Step],
@@ -114,6 +120,14 @@ fn settle_conflicts(
             }
             _ => continue,
         };
+        if !remove && path.starts_with(MIGRATIONS) {
+            shell.note(&format!(
+                "note: {} differs from what tspawn would write and is kept: a migration is \
+                 never rewritten, since a database may have run it as it is",
+                display(path)
+            ));
+            continue;
+        }
         let go_ahead = match policy {
             OnConflict::Overwrite => true,
             OnConflict::Skip => false,

@@ -184,7 +184,8 @@ served at /chat_room. tspawn says so when it changes the name.
 
 Run again, it leaves files as tspawn wrote them alone; a file you changed is
 asked about on a terminal, else needs --force (overwrite it) or --skip (keep
-it), and nothing is written until that is settled.
+it), and nothing is written until that is settled. A changed migration is
+always kept: a database may have run it.
 
 Undo: tspawn delete NAME.";
 

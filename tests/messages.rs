@@ -63,6 +63,37 @@ fn conflicts_are_counted_and_the_advice_says_what_each_option_does() {
     }
 }
 
+/// A migration the user changed may have run: `--force` (the advice for changed files) must
+/// not rewrite it, or the runtime would refuse to start (an applied migration's checksum).
+#[test]
+fn a_changed_migration_is_kept_even_with_force() {
+    let (_dir, root) = new_app("sqlite");
+    tspawn(&root)
+        .args(["-q", "websocket", "chat"])
+        .assert()
+        .success();
+    let migration = root.join("db/migrations/20261127120000_create_chat_messages.sql");
+    let mine = std::fs::read_to_string(&migration).unwrap() + "-- my index\n";
+    std::fs::write(&migration, &mine).unwrap();
+    for force in [&[][..], &["--force"]] {
+        let (ok, said) = stderr(&root, &[&["websocket", "chat"][..], force].concat());
+        assert!(ok, "{force:?}: {said}");
+        assert!(
+            said.starts_with(
+                "note: db/migrations/20261127120000_create_chat_messages.sql differs from what \
+                 tspawn would write and is kept: a migration is never rewritten"
+            ),
+            "{said}"
+        );
+        assert!(said.contains("   skipped  db/migrations/"), "{said}");
+        assert!(
+            said.ends_with("nothing was written: 1 changed file was kept as it is\n"),
+            "{said}"
+        );
+        assert_eq!(std::fs::read_to_string(&migration).unwrap(), mine);
+    }
+}
+
 /// A `Write` the test can read back after the shell is done with it.
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
