@@ -150,9 +150,10 @@ pub enum Command {
 /// `tspawn help new`: what it writes, the name rules, --force, how to undo it.
 const NEW_HELP: &str = "\
 Writes the folder <application-name> in the current folder: Cargo.toml,
-config/app.toml, src/ (main.rs, lib.rs, routes.rs, endpoints/, models/...),
-public/, db/migrations/, tests/, and the runtime's sources in
-vendor/tspawn-runtime. The app builds and runs as it is: cd into it, cargo run.
+Cargo.lock (the versions this release was tested with), config/app.toml, src/
+(main.rs, lib.rs, routes.rs, endpoints/, models/...), public/, db/migrations/,
+tests/, and the runtime's sources in vendor/tspawn-runtime. The app builds and
+runs as it is: cd into it, cargo run.
 
 Name: lowercase ASCII letters, digits and single '_' or '-', starting with a
 letter; `chat-app` makes the folder and package chat-app, the crate chat_app.
