@@ -1,6 +1,7 @@
 // Opens a generated chat page twice in headless Chromium (Debian's, driven by playwright-core):
-// a message typed and sent in one page appears in both, and a message containing <script> is
-// shown as text, not run. Usage: node chat.mjs http://127.0.0.1:PORT/chat.html
+// a message typed and sent in one page appears in both, Enter sends while Shift+Enter (or an
+// Enter that ends an input method's composition) only edits, and a message containing <script>
+// is shown as text, not run. Usage: node chat.mjs http://127.0.0.1:PORT/chat.html
 import { chromium } from "playwright-core";
 import assert from "node:assert/strict";
 
@@ -37,6 +38,25 @@ try {
   }
   assert.equal(await alice.inputValue("#msg"), "", "the message box is cleared");
 
+  // Enter sends; Shift+Enter starts a new line. sendMessage empties the box at once, so a box
+  // that still holds the text proves nothing was sent.
+  await alice.focus("#msg");
+  await alice.keyboard.type("line one");
+  await alice.keyboard.press("Shift+Enter");
+  await alice.keyboard.type("line two");
+  assert.equal(await alice.inputValue("#msg"), "line one\nline two", "Shift+Enter adds a line");
+  // An Enter that confirms an input method's composition (kana to kanji) sends nothing either.
+  await alice.dispatchEvent("#msg", "keydown", { key: "Enter", isComposing: true });
+  assert.equal(await alice.inputValue("#msg"), "line one\nline two", "Enter while composing");
+  await alice.keyboard.press("Enter");
+  for (const page of [alice, bob]) {
+    const line = page.locator("#log p", { hasText: "line two" });
+    await line.waitFor();
+    assert.match(await line.innerText(), /^Alice : [\dT:.Z-]+\nline one\nline two$/);
+    assert.equal(await page.locator("#log p", { hasText: "line one" }).count(), 1, "sent once");
+  }
+  assert.equal(await alice.inputValue("#msg"), "", "Enter sent and emptied the box");
+
   // A nameless sender is "(I'm John Doe)"; HTML in a message is shown as text.
   const attack = "<script>window.pwned = true</script><b>bold</b>";
   await bob.fill("#msg", attack);
@@ -50,7 +70,7 @@ try {
     assert.equal(await page.evaluate(() => window.pwned), undefined);
   }
   assert.deepEqual(errors, []);
-  console.log("browser chat: 2 pages, broadcast and escaping checked");
+  console.log("browser chat: 2 pages, broadcast, Enter and Shift+Enter, escaping checked");
 } finally {
   await browser.close();
 }
