@@ -29,6 +29,10 @@ pub enum Error {
     #[error("{}", already_exists(name, *found))]
     AlreadyExists { name: String, found: Found },
 
+    /// `tspawn new` run inside an app: the new app would be nested in it (Rails refuses too).
+    #[error("{} is inside the app {}; `tspawn new` makes an app of its own: run it outside {}, or run a generator here to add to this app", .cwd.display(), .app.display(), .app.display())]
+    InsideApp { cwd: PathBuf, app: PathBuf },
+
     #[error("{}: {source}", path.display())]
     Io {
         path: PathBuf,

@@ -146,6 +146,29 @@ fn new_over_an_existing_app_is_refused_and_changes_no_byte() {
     }
 }
 
+/// `tspawn new` inside an app (its root or a folder below) would nest a second app in it.
+#[test]
+fn new_inside_an_app_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    tspawn(dir.path())
+        .args(["-q", "new", "chatapp"])
+        .assert()
+        .success();
+    let before = read_tree(dir.path());
+    for cwd in ["chatapp", "chatapp/src"] {
+        let output = tspawn(&dir.path().join(cwd))
+            .args(["new", "chatapp"])
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "accepted in {cwd}");
+        let stderr = stderr_of(&output);
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains("is inside the app"), "{stderr}");
+        assert!(stderr.contains("run it outside"), "{stderr}");
+    }
+    assert_eq!(read_tree(dir.path()), before);
+}
+
 /// Anything but an empty folder in the way of the app folder is refused with what to do.
 #[test]
 fn new_over_a_folder_in_use_or_a_file_is_refused() {

@@ -48,11 +48,17 @@ struct DatabaseUrls {
     product: String,
 }
 
-/// The plan for a new app folder named `name` in the working folder. Refused with
-/// [`Error::AlreadyExists`] when something other than an empty folder is there: `new` never
+/// The plan for a new app folder named `name` in the working folder. Refused inside an app
+/// ([`Error::InsideApp`]), and with [`Error::AlreadyExists`] when something other than an empty folder is there: `new` never
 /// writes into an app (or anything else) that exists, since what later generators added to it
 /// would be lost.
 pub fn generate(ctx: &Context, name: &Name, driver: Driver) -> Result<Generated, Error> {
+    if let Some(app) = find_app_root(&ctx.cwd) {
+        return Err(Error::InsideApp {
+            cwd: ctx.cwd.clone(),
+            app,
+        });
+    }
     if let Some(found) = in_the_way(&ctx.cwd.join(name.as_str())) {
         return Err(Error::AlreadyExists {
             name: name.to_string(),
