@@ -1,13 +1,15 @@
-//! End to end on real database servers: a chat app made with `--db postgresql` or `--db mysql`
-//! builds, runs its migration and passes its own endpoint test against the server named by
+//! End to end on real database servers: a chat app made with `--db postgresql` or `--db mysql`,
+//! with no database created for it, builds, creates its test database and passes its own tests,
+//! then starts as `cargo run` does and creates its dev database, on the server named by
 //! TSPAWN_TEST_POSTGRES_URL / TSPAWN_TEST_MYSQL_URL. Without the variable the test is built
 //! ignored, with the reason in cargo's summary (build.rs sets `skip_postgres` / `skip_mysql`),
 //! unless TSPAWN_REQUIRE_SERVICES is set (as .ci/run does): then it runs and fails.
 
 mod common;
 
-use common::app::cargo_with_env;
-use common::{new_app, tspawn};
+use common::app::{apps_target_dir, cargo_with_env, get, RunningApp};
+use common::tspawn;
+use std::path::PathBuf;
 use std::process::Command;
 
 /// The server's URL from `var`. The test was built to run (the URL was set, or
@@ -21,20 +23,123 @@ fn service_url(var: &str) -> String {
     }
 }
 
-/// Builds a chat app for `db` and runs its tests against `url` (the test environment).
-fn chat_app_passes_its_tests_on(db: &str, url: &str) {
-    let (_dir, app) = new_app(db);
+/// A new chat app for `db` with no database made for it: its tests create `<crate>_test`
+/// and the built binary, started as `cargo run` would (dev), creates `<crate>_dev`. The app's
+/// name is unique per run so runs sharing a server never meet; its databases are dropped
+/// before (so the test is real) and after.
+fn a_chat_app_creates_its_databases(db: &str, server: &Server) {
+    let name = format!("{}chat{}", &db[..2], std::process::id());
+    let dir = tempfile::tempdir().unwrap();
+    tspawn(dir.path())
+        .args(["-q", "new", &name, "--db", db])
+        .assert()
+        .success();
+    let app = dir.path().join(&name);
     tspawn(&app)
         .args(["-q", "websocket", "chat"])
         .assert()
         .success();
-    cargo_with_env(&app, &["test"], &[("TSPAWN_DATABASE_URL", url)]);
+    let config = std::fs::read_to_string(app.join("config/app.toml")).unwrap();
+    let databases = [format!("{name}_dev"), format!("{name}_test")];
+    let _cleanup = Cleanup {
+        server,
+        app: app.clone(),
+        name: name.clone(),
+        databases: databases.clone(),
+    };
+    for database in &databases {
+        assert!(config.contains(&format!("/{database}\"")), "{config}");
+        server.sql(&format!("DROP DATABASE IF EXISTS {database}"));
+    }
+    // The generated URLs name the databases on localhost; the server's own URL (user, host,
+    // port) stands in for them, as TSPAWN_DATABASE_URL would where the app is deployed.
+    let (dev, test) = (server.url_of(&databases[0]), server.url_of(&databases[1]));
+    cargo_with_env(&app, &["test"], &[("TSPAWN_DATABASE_URL", &test)]);
+    let running = RunningApp::start(&app, &name, &[("TSPAWN_DATABASE_URL", &dev)]);
+    let page = get(running.port, "/chat.html").unwrap();
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    assert_eq!(running.terminate().code(), Some(0));
+    for database in &databases {
+        assert!(server.has(database), "{database} was not created");
+    }
 }
 
-/// Runs SQL with the server's command-line client, so each run starts without the tables.
-fn reset(client: &mut Command) {
-    let status = client.status().expect("the database client runs");
-    assert!(status.success(), "could not reset the test database");
+/// Drops the app's databases and its build output in target/apps, even when the test fails.
+struct Cleanup<'a> {
+    server: &'a Server,
+    app: PathBuf,
+    name: String,
+    databases: [String; 2],
+}
+
+impl Drop for Cleanup<'_> {
+    /// Best effort and never panicking (the test may already be failing).
+    fn drop(&mut self) {
+        for database in &self.databases {
+            let drop = format!("DROP DATABASE IF EXISTS {database}");
+            let _ = self.server.client(&drop).output();
+        }
+        let _ = std::process::Command::new(env!("CARGO"))
+            .args(["clean", "-q", "-p", &self.name])
+            .current_dir(&self.app)
+            .env("CARGO_TARGET_DIR", apps_target_dir())
+            .status();
+    }
+}
+
+/// A database server reached through its command-line client (`psql`, `mariadb`).
+struct Server {
+    /// The server's test-database URL, `SCHEME://USER@HOST:PORT/DATABASE`.
+    url: String,
+}
+
+impl Server {
+    /// `url` with its database replaced by `database`.
+    fn url_of(&self, database: &str) -> String {
+        let (server, _) = self.url.rsplit_once('/').expect("a database in the URL");
+        format!("{server}/{database}")
+    }
+
+    /// Runs `sql` (connected to the URL's database) and fails the test if the client fails.
+    fn sql(&self, sql: &str) {
+        let output = self.client(sql).output().expect("the database client runs");
+        assert!(
+            output.status.success(),
+            "{sql}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
+    /// Whether the server has `database`.
+    fn has(&self, database: &str) -> bool {
+        let query = if self.url.starts_with("mysql:") {
+            format!(
+                "SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = '{database}'"
+            )
+        } else {
+            format!("SELECT COUNT(*) FROM pg_database WHERE datname = '{database}'")
+        };
+        let output = self.client(&query).output().unwrap();
+        assert!(output.status.success(), "{query}");
+        String::from_utf8_lossy(&output.stdout).trim() == "1"
+    }
+
+    fn client(&self, sql: &str) -> Command {
+        let Some(rest) = self.url.strip_prefix("mysql://") else {
+            let mut psql = Command::new("psql");
+            psql.args([&self.url, "-qtAc", sql]);
+            return psql;
+        };
+        // mysql://USER@HOST:PORT/DATABASE, as .ci/run sets it.
+        let (user, rest) = rest.split_once('@').expect("a user in the URL");
+        let (host_port, database) = rest.split_once('/').expect("a database in the URL");
+        let (host, port) = host_port.split_once(':').unwrap_or((host_port, "3306"));
+        let mut mariadb = Command::new("mariadb");
+        mariadb.args([
+            "-h", host, "-P", port, "-u", user, "-N", "-B", database, "-e", sql,
+        ]);
+        mariadb
+    }
 }
 
 #[test]
@@ -42,14 +147,9 @@ fn reset(client: &mut Command) {
     skip_postgres,
     ignore = "needs a server: set TSPAWN_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test (or run scripts/test-all)"
 )]
-fn a_chat_app_runs_on_postgresql() {
+fn a_postgresql_chat_app_creates_its_databases_and_passes_its_tests() {
     let url = service_url("TSPAWN_TEST_POSTGRES_URL");
-    reset(Command::new("psql").args([
-        &url,
-        "-qc",
-        "DROP TABLE IF EXISTS chat_messages, _sqlx_migrations",
-    ]));
-    chat_app_passes_its_tests_on("postgresql", &url);
+    a_chat_app_creates_its_databases("postgresql", &Server { url });
 }
 
 #[test]
@@ -57,23 +157,7 @@ fn a_chat_app_runs_on_postgresql() {
     skip_mysql,
     ignore = "needs a server: set TSPAWN_TEST_MYSQL_URL=mysql://root@127.0.0.1:3306/test (or run scripts/test-all)"
 )]
-fn a_chat_app_runs_on_mysql() {
+fn a_mysql_chat_app_creates_its_databases_and_passes_its_tests() {
     let url = service_url("TSPAWN_TEST_MYSQL_URL");
-    // mysql://USER@HOST:PORT/DATABASE, as .ci/run sets it.
-    let rest = url.strip_prefix("mysql://").expect("a mysql:// URL");
-    let (user, rest) = rest.split_once('@').expect("a user in the URL");
-    let (host_port, database) = rest.split_once('/').expect("a database in the URL");
-    let (host, port) = host_port.split_once(':').unwrap_or((host_port, "3306"));
-    reset(Command::new("mariadb").args([
-        "-h",
-        host,
-        "-P",
-        port,
-        "-u",
-        user,
-        database,
-        "-e",
-        "DROP TABLE IF EXISTS chat_messages, _sqlx_migrations",
-    ]));
-    chat_app_passes_its_tests_on("mysql", &url);
+    a_chat_app_creates_its_databases("mysql", &Server { url });
 }

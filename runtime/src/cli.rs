@@ -111,6 +111,13 @@ fn start(args: Args, routes: fn() -> Router<AppState>) -> Result<()> {
         config.port = port;
     }
     init_tracing(&config.log);
+    if config.session_key.is_generated() {
+        tracing::info!(
+            "no secret_key in [{}]: session cookies are signed with a key made at this start, \
+             so sessions end when the app restarts (set secret_key or TSPAWN_SECRET_KEY to keep them)",
+            config.env
+        );
+    }
     runtime.block_on(serve_app(config, routes))
 }
 

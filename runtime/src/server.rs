@@ -80,13 +80,6 @@ pub async fn serve(
             tracing::warn!(%error, "cannot set TCP_NODELAY");
         }
     });
-    if state.config.session_key.is_generated() {
-        tracing::info!(
-            "no secret_key in [{}]: session cookies are signed with a key made at this start, \
-             so sessions end when the app restarts (set secret_key or TSPAWN_SECRET_KEY to keep them)",
-            state.config.env
-        );
-    }
     let app = app.into_make_service_with_connect_info::<SocketAddr>();
     let server = axum::serve(listener, app).with_graceful_shutdown(token.clone().cancelled_owned());
     let server = std::future::IntoFuture::into_future(server);

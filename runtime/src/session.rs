@@ -47,7 +47,7 @@ impl SessionKey {
 
     /// A random key, made when `dev`, `test` or any environment but `product` sets no
     /// `secret_key`: cookies it signed are ignored after a restart, so sessions end then.
-    /// [`serve`](crate::serve) logs one line saying so.
+    /// The app binary ([`run`](crate::run)) logs one line saying so.
     pub fn generate() -> SessionKey {
         SessionKey {
             key: Key::generate(),

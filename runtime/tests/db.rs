@@ -220,3 +220,85 @@ async fn a_crlf_checkout_starts_where_an_lf_one_migrated() {
     pool.close().await;
     db.drop().await;
 }
+
+#[cfg(not(feature = "sqlite"))]
+#[tokio::test]
+#[cfg_attr(
+    skip_postgres,
+    ignore = "needs a server: set TSPAWN_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test"
+)]
+#[cfg_attr(
+    skip_mysql,
+    ignore = "needs a server: set TSPAWN_TEST_MYSQL_URL=mysql://root@127.0.0.1:3306/test"
+)]
+async fn dev_and_test_create_a_missing_database_and_product_refuses_with_the_command() {
+    let db = TestDb::new("missing").await;
+    db.remove().await;
+    let root = app_root(EXAMPLE);
+
+    let error = connect(&db.config_for(root.path(), "product"))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::DatabaseMissing { .. }), "{error:?}");
+    let message = error.to_string();
+    assert!(!message.contains('\n'), "one line: {message}");
+    #[cfg(feature = "postgres")]
+    let command = ("`createdb -h ", format!(" {}`", db.name()));
+    #[cfg(not(feature = "postgres"))]
+    let command = (
+        "`mysql -h ",
+        format!(" -e 'CREATE DATABASE {}'`", db.name()),
+    );
+    assert!(
+        message.contains(command.0) && message.contains(&command.1),
+        "{command:?} in: {message}"
+    );
+    eprintln!("{message}");
+    assert!(
+        message.contains("TSPAWN_DATABASE_URL") && message.contains("product never creates"),
+        "{message}"
+    );
+    assert!(!db.exists().await, "product created the database");
+
+    for env in ["dev", "test"] {
+        let pool = connect(&db.config_for(root.path(), env))
+            .await
+            .unwrap_or_else(|e| panic!("{env} starts without its database: {e}"));
+        let one: i32 = sqlx::query_scalar("SELECT 1")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(one, 1);
+        pool.close().await;
+        assert!(db.exists().await);
+        db.remove().await;
+    }
+    db.drop().await;
+}
+
+/// An app's tests start their servers in parallel: each finds the test database missing.
+#[cfg(not(feature = "sqlite"))]
+#[tokio::test]
+#[cfg_attr(
+    skip_postgres,
+    ignore = "needs a server: set TSPAWN_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test"
+)]
+#[cfg_attr(
+    skip_mysql,
+    ignore = "needs a server: set TSPAWN_TEST_MYSQL_URL=mysql://root@127.0.0.1:3306/test"
+)]
+async fn parallel_starts_create_the_missing_database_once() {
+    let db = TestDb::new("parallel").await;
+    db.remove().await;
+    let root = app_root(EXAMPLE);
+    let config = db.config(root.path());
+    let starts = (0..4).map(|_| {
+        let config = config.clone();
+        tokio::spawn(async move { connect(&config).await })
+    });
+    for start in starts.collect::<Vec<_>>() {
+        start.await.unwrap().unwrap().close().await;
+    }
+    assert!(db.exists().await);
+    db.drop().await;
+}

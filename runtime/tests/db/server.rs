@@ -66,11 +66,45 @@ impl TestDb {
 
     /// The `test` environment of the app in `root`, pointed at this database.
     pub fn config(&self, root: &Path) -> Config {
+        self.config_for(root, "test")
+    }
+
+    /// The environment `env` of the app in `root`, pointed at this database.
+    pub fn config_for(&self, root: &Path, env: &str) -> Config {
         let vars = self
             .url
             .iter()
             .map(|url| ("TSPAWN_DATABASE_URL".to_owned(), url.clone()));
-        Config::load_with(root, "test", vars.collect::<Vec<_>>()).unwrap()
+        Config::load_with(root, env, vars.collect::<Vec<_>>()).unwrap()
+    }
+
+    /// The database's name on the server (`tspawn_rt_LABEL_PID`).
+    #[cfg(not(feature = "sqlite"))]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether the server has this database.
+    #[cfg(not(feature = "sqlite"))]
+    pub async fn exists(&self) -> bool {
+        use sqlx::migrate::MigrateDatabase;
+        let url = self.url.as_deref().expect("a server database");
+        #[cfg(feature = "postgres")]
+        let exists = sqlx::Postgres::database_exists(url).await;
+        #[cfg(not(feature = "postgres"))]
+        let exists = sqlx::MySql::database_exists(url).await;
+        exists.unwrap()
+    }
+
+    /// Drops the database but keeps this handle, so a test can start without it.
+    #[cfg(not(feature = "sqlite"))]
+    pub async fn remove(&self) {
+        let admin = tspawn_runtime::Db::connect(self.server.as_deref().unwrap())
+            .await
+            .unwrap();
+        let sql = format!("DROP DATABASE IF EXISTS {}", self.name);
+        sqlx::query(&sql).execute(&admin).await.unwrap();
+        admin.close().await;
     }
 
     /// Whether `connect` left a trace: for SQLite the file exists at all; for a server the
