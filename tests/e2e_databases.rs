@@ -28,6 +28,12 @@ fn service_url(var: &str) -> String {
 /// name is unique per run so runs sharing a server never meet; its databases are dropped
 /// before (so the test is real) and after.
 fn a_chat_app_creates_its_databases(db: &str, server: &Server) {
+    // One at a time: the cleanup's `cargo clean -p` removes the files of every package target
+    // with the same name in the shared target dir (`chat_endpoint-*`), the other app's too.
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let name = format!("{}chat{}", &db[..2], std::process::id());
     let dir = tempfile::tempdir().unwrap();
     tspawn(dir.path())
