@@ -55,10 +55,10 @@ pub struct ShowArgs {
     /// Show where database drivers come from
     #[arg(long)]
     pub show_driver_path: bool,
-    /// Show the tables of the app's database ('dev' environment)
+    /// Show the tables of the app's database ('dev' environment) [not built yet]
     #[arg(long)]
     pub show_tables: bool,
-    /// Show the collections of the app's MongoDB database
+    /// Show the collections of the app's MongoDB database [not built yet]
     #[arg(long)]
     pub show_collections: bool,
 }
@@ -416,8 +416,9 @@ fn help_template(cmd: &clap::Command) -> String {
         "{{usage-heading}} {{usage}}\n\n\
          Type 'tspawn --show-drivers' to show all the available database drivers.\n\
          Type 'tspawn --show-driver-path' to show the path of database drivers.\n\
-         Type 'tspawn --show-tables' to show all tables of the database in the setting of 'dev'.\n\
-         Type 'tspawn --show-collections' to show all collections in the MongoDB.\n\n\
+         Type 'tspawn --show-tables' to show all tables of the 'dev' database (not built yet).\n\
+         Type 'tspawn --show-collections' to show all collections in the MongoDB (not built \
+         yet).\n\n\
          Available subcommands:\n{built}\n\
          Not built yet (TreeFrog's, refused by tspawn {version} for now):\n{unbuilt}\n\
          Options:\n{{options}}\n\n\
