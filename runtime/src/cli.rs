@@ -42,7 +42,7 @@ struct Args {
 
 /// Runs the app: parses arguments, builds the routes, loads the config (with the settings
 /// of every endpoint the routes mount, see [`Settings`](crate::config::Settings)), starts
-/// logging, connects to the database (applying migrations), listens and serves until Ctrl-C
+/// logging, listens, connects to the database (applying migrations) and serves until Ctrl-C
 /// or SIGTERM.
 ///
 /// `version` is what `--version` prints: the app's own (`env!("CARGO_PKG_VERSION")`).
@@ -121,8 +121,11 @@ fn start(args: Args, routes: fn() -> Router<AppState>) -> Result<()> {
     runtime.block_on(serve_app(config, routes))
 }
 
-async fn serve_app(config: Config, routes: Router<AppState>) -> Result<()> {
-    let db = connect(&config).await?;
+/// Serves `routes` as [`run`] does once the config is loaded, until Ctrl-C or SIGTERM:
+/// listens on `config.listen`:`config.port` first, then connects to the database (creating
+/// and migrating it as [`connect`] does), so a start on a taken port ([`Error::Bind`])
+/// leaves the database untouched: no SQLite file made, nothing created or migrated.
+pub async fn serve_app(config: Config, routes: Router<AppState>) -> Result<()> {
     let addr = SocketAddr::new(config.listen, config.port);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -130,6 +133,7 @@ async fn serve_app(config: Config, routes: Router<AppState>) -> Result<()> {
     let local = listener
         .local_addr()
         .map_err(|source| Error::Bind { addr, source })?;
+    let db = connect(&config).await?;
     announce(local, &config.env);
     let state = AppState::new(db, config);
     serve(

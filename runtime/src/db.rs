@@ -16,6 +16,8 @@
 
 mod migrations;
 mod missing;
+#[cfg(not(feature = "sqlite"))]
+mod server;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -60,8 +62,11 @@ static MIGRATE_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 /// For PostgreSQL and MySQL, a database the server does not have is created in `dev` and
 /// `test` (one `info` line says so; a database another process creates meanwhile is fine);
 /// in any other environment the start fails with [`Error::DatabaseMissing`], which names
-/// the `createdb` / `mysql -e 'CREATE DATABASE ...'` command to run. Other failures to open
-/// are [`Error::Database`].
+/// the `createdb` / `mysql -e 'CREATE DATABASE ...'` command to run. Only a database whose
+/// name is a plain identifier is created ([`Error::DatabaseNotCreated`] otherwise). A URL
+/// without a database name is [`Error::DatabaseUnnamed`]; a server that cannot be reached
+/// within a few seconds is [`Error::DatabaseUnreachable`]. Other failures to open are
+/// [`Error::Database`].
 pub async fn connect(config: &Config) -> Result<Db> {
     let dir = migrations::dir(&config.root);
     let migrator = if dir.is_dir() {
@@ -115,15 +120,5 @@ fn is_memory(url: &str) -> bool {
     path == ":memory:" || query.split('&').any(|pair| pair == "mode=memory")
 }
 
-/// Opens the server database, creating it first when it is missing and the environment
-/// makes its own (see [`connect`]).
 #[cfg(not(feature = "sqlite"))]
-async fn open(config: &Config) -> Result<Db> {
-    match Db::connect(&config.database_url).await {
-        Err(error) if missing::is_missing(&error) => {
-            missing::create_or_refuse(config).await?;
-            Ok(Db::connect(&config.database_url).await?)
-        }
-        result => Ok(result?),
-    }
-}
+use server::open;

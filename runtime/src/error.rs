@@ -64,6 +64,46 @@ pub enum Error {
         /// The environment the app runs in.
         env: String,
     },
+    /// The database URL has no database name (`postgres://postgres@localhost/`): PostgreSQL
+    /// would open the user's own database and MySQL none at all.
+    #[error(
+        "database_url names no database: put its name after the last / (as in \
+         postgres://postgres@localhost/app_dev) in [{env}] of config/app.toml or in \
+         TSPAWN_DATABASE_URL"
+    )]
+    DatabaseUnnamed {
+        /// The environment the app runs in.
+        env: String,
+    },
+    /// The database server at `server` could not be reached (refused, unknown host, no
+    /// answer within a few seconds).
+    #[error(
+        "cannot reach the database server at {server}: {reason}; is the server running? \
+         (its address is database_url in config/app.toml, or TSPAWN_DATABASE_URL)"
+    )]
+    DatabaseUnreachable {
+        /// The server's `host:port`, from the URL.
+        server: String,
+        /// What went wrong (the OS error, or the time waited).
+        reason: String,
+    },
+    /// A missing database in `dev` or `test` whose name is not a plain identifier: the
+    /// runtime creates only those (sqlx would put any other name into SQL unescaped).
+    #[error(
+        "database {name:?} does not exist on {server} and is not created automatically (only \
+         names of ASCII letters, digits, _ and $, not starting with a digit, at most {max} \
+         long are): create it by hand with `{command}`"
+    )]
+    DatabaseNotCreated {
+        /// The database's name, from the URL.
+        name: String,
+        /// The server's `host:port`.
+        server: String,
+        /// The shell command that creates it.
+        command: String,
+        /// The driver's longest name, in bytes.
+        max: usize,
+    },
     /// The migrations in `path` could not be read or applied.
     #[error("migrations in {path}: {source}")]
     Migrate {

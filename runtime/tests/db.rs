@@ -14,9 +14,7 @@ mod server;
 
 use common::{app_root, write, EXAMPLE};
 use server::TestDb;
-#[cfg(feature = "sqlite")]
-use tspawn_runtime::Config;
-use tspawn_runtime::{connect, Error};
+use tspawn_runtime::{connect, Config, Error};
 
 #[cfg(feature = "sqlite")]
 fn no_vars() -> Vec<(String, String)> {
@@ -247,7 +245,7 @@ async fn dev_and_test_create_a_missing_database_and_product_refuses_with_the_com
     #[cfg(not(feature = "postgres"))]
     let command = (
         "`mysql -h ",
-        format!(" -e 'CREATE DATABASE {}'`", db.name()),
+        format!(" -e 'CREATE DATABASE `{}`'`", db.name()),
     );
     assert!(
         message.contains(command.0) && message.contains(&command.1),
@@ -301,4 +299,89 @@ async fn parallel_starts_create_the_missing_database_once() {
     }
     assert!(db.exists().await);
     db.drop().await;
+}
+
+/// The `dev` environment of the app in `root` with `url` as its database.
+#[cfg(not(feature = "sqlite"))]
+fn dev_with_url(root: &std::path::Path, url: &str) -> Config {
+    let vars = [("TSPAWN_DATABASE_URL".to_owned(), url.to_owned())];
+    Config::load_with(root, "dev", vars).unwrap()
+}
+
+/// sqlx-mysql 0.8 puts the name into "CREATE DATABASE `{name}`" unescaped: a URL naming
+/// "evil`; DROP DATABASE canary; --" dropped `canary` when dev created its database.
+#[cfg(not(feature = "sqlite"))]
+#[tokio::test]
+#[cfg_attr(
+    skip_postgres,
+    ignore = "needs a server: set TSPAWN_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test"
+)]
+#[cfg_attr(
+    skip_mysql,
+    ignore = "needs a server: set TSPAWN_TEST_MYSQL_URL=mysql://root@127.0.0.1:3306/test"
+)]
+async fn a_name_that_is_not_a_plain_identifier_is_never_created() {
+    let canary = TestDb::new("canary").await;
+    let root = app_root(EXAMPLE);
+    let evil = format!("evil%60%3B%20DROP%20DATABASE%20{}%3B%20--", canary.name());
+    let error = connect(&dev_with_url(root.path(), &canary.url_for(&evil)))
+        .await
+        .unwrap_err();
+    let message = error.to_string();
+    assert!(
+        matches!(error, Error::DatabaseNotCreated { .. }),
+        "{error:?}"
+    );
+    assert!(!message.contains('\n'), "one line: {message}");
+    assert!(message.contains("create it by hand with `"), "{message}");
+    assert!(canary.exists().await, "the canary database was dropped");
+    canary.drop().await;
+}
+
+#[cfg(not(feature = "sqlite"))]
+#[tokio::test]
+async fn a_url_without_a_database_name_is_refused() {
+    #[cfg(feature = "postgres")]
+    let url = "postgres://postgres@127.0.0.1:5432/";
+    #[cfg(not(feature = "postgres"))]
+    let url = "mysql://root@127.0.0.1:3306/";
+    let root = app_root(EXAMPLE);
+    let error = connect(&dev_with_url(root.path(), url)).await.unwrap_err();
+    assert!(matches!(error, Error::DatabaseUnnamed { .. }), "{error:?}");
+    let message = error.to_string();
+    assert!(!message.contains('\n'), "one line: {message}");
+    assert!(
+        message.starts_with("database_url names no database")
+            && message.contains("TSPAWN_DATABASE_URL"),
+        "{message}"
+    );
+}
+
+/// A server that is down used to leave the start silent for 30 s, then say "pool timed
+/// out"; now the first connection's error is the message.
+#[cfg(not(feature = "sqlite"))]
+#[tokio::test]
+async fn a_server_that_is_down_is_named_with_the_cause() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    #[cfg(feature = "postgres")]
+    let url = format!("postgres://postgres@127.0.0.1:{port}/x");
+    #[cfg(not(feature = "postgres"))]
+    let url = format!("mysql://root@127.0.0.1:{port}/x");
+    let root = app_root(EXAMPLE);
+    let error = connect(&dev_with_url(root.path(), &url)).await.unwrap_err();
+    assert!(
+        matches!(error, Error::DatabaseUnreachable { .. }),
+        "{error:?}"
+    );
+    let message = error.to_string();
+    assert!(!message.contains('\n'), "one line: {message}");
+    assert!(
+        message.contains(&format!("127.0.0.1:{port}"))
+            && message.to_lowercase().contains("connection refused")
+            && message.contains("is the server running?")
+            && message.contains("TSPAWN_DATABASE_URL"),
+        "{message}"
+    );
 }

@@ -134,6 +134,32 @@ async fn a_port_in_use_says_how_to_pick_another() {
     assert!(!message.contains('\n'), "{message}");
 }
 
+/// A second start on a taken port fails before the database is opened: the first app's
+/// database is not created or migrated by it.
+#[tokio::test]
+async fn a_taken_port_fails_the_start_before_the_database_is_made() {
+    let taken = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let root = app_root(EXAMPLE);
+    common::write(
+        root.path(),
+        "db/migrations/1_t.sql",
+        "CREATE TABLE t (x INTEGER);",
+    );
+    let vars = [
+        ("TSPAWN_PORT".to_owned(), port),
+        ("TSPAWN_LISTEN".to_owned(), "127.0.0.1".to_owned()),
+    ];
+    let config = Config::load_with(root.path(), "dev", vars).unwrap();
+    let url = config.database_url.clone();
+    let error = tspawn_runtime::cli::serve_app(config, routes())
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Bind { .. }), "{error}");
+    assert!(url.contains("db/dev.sqlite3"), "{url}");
+    assert!(!root.path().join("db/dev.sqlite3").exists(), "{error}");
+}
+
 #[tokio::test]
 async fn serve_cancels_the_token_and_waits_for_tracked_tasks() {
     let (_root, state) = memory_state(&[]).await;

@@ -84,6 +84,13 @@ impl TestDb {
         &self.name
     }
 
+    /// A URL on this database's server naming `name` instead (as it appears in a URL,
+    /// percent-encoded).
+    #[cfg(not(feature = "sqlite"))]
+    pub fn url_for(&self, name: &str) -> String {
+        with_database(self.server.as_deref().expect("a server"), name)
+    }
+
     /// Whether the server has this database.
     #[cfg(not(feature = "sqlite"))]
     pub async fn exists(&self) -> bool {
