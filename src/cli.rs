@@ -98,12 +98,16 @@ pub enum Command {
     /// Create a user model for a table, with login by username and password
     #[command(visible_alias = "u")]
     Usermodel {
-        #[arg(value_name = "table-name")]
-        table: String,
-        #[arg(value_name = "username", requires = "password")]
+        /// The table of users, in snake_case
+        #[arg(value_name = "table-name", required = true)]
+        table: Option<String>,
+        /// The column holding the user name (default: username)
+        #[arg(value_name = "username")]
         username: Option<String>,
+        /// The column holding the password (default: password)
         #[arg(value_name = "password")]
         password: Option<String>,
+        /// The model's name (default: from the table name)
         #[arg(value_name = "model-name")]
         model: Option<String>,
     },
@@ -214,38 +218,49 @@ Undo: tspawn websocket NAME (with --bare if it was bare) writes it again.";
 /// `tspawn -h`, says so in its own help, and is refused by [`Command::request`].
 pub const BUILT: [&str; 3] = ["new", "websocket", "delete"];
 
+// The arguments of the subcommands not built yet are TreeFrog's, for their help; none is
+// required when parsing (see `relax`), so any arguments get "not built yet", never clap's error.
+
 #[derive(Debug, Args)]
 pub struct TableArgs {
-    #[arg(value_name = "table-name")]
-    pub table: String,
+    /// The table, in snake_case
+    #[arg(value_name = "table-name", required = true)]
+    pub table: Option<String>,
+    /// The model's name (default: from the table name)
     #[arg(value_name = "model-name")]
     pub model: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct ModelArgs {
-    #[arg(value_name = "model-name")]
-    pub model: String,
+    /// The model's name, in PascalCase
+    #[arg(value_name = "model-name", required = true)]
+    pub model: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct NameArgs {
-    #[arg(value_name = "name")]
-    pub name: String,
+    /// Its name, in snake_case
+    #[arg(value_name = "name", required = true)]
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct ControllerArgs {
-    #[arg(value_name = "controller-name")]
-    pub name: String,
+    /// The controller's name, in snake_case
+    #[arg(value_name = "controller-name", required = true)]
+    pub name: Option<String>,
+    /// An action (a method and a view) to create
     #[arg(value_name = "action", required = true)]
     pub actions: Vec<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct MailerArgs {
-    #[arg(value_name = "mailer-name")]
-    pub name: String,
+    /// The mailer's name, in snake_case
+    #[arg(value_name = "mailer-name", required = true)]
+    pub name: Option<String>,
+    /// An action (a mail to send) to create
     #[arg(value_name = "action", required = true)]
     pub actions: Vec<String>,
 }
@@ -319,6 +334,8 @@ pub fn command() -> clap::Command {
     let mut cmd = Cli::command()
         .override_usage("tspawn <subcommand> [args]")
         .max_term_width(100);
+    // Shapes are taken before `relax` makes the unbuilt subcommands' arguments optional.
+    let template = help_template(&cmd);
     let names: Vec<String> = cmd
         .get_subcommands()
         .map(|sub| sub.get_name().to_owned())
@@ -331,7 +348,8 @@ pub fn command() -> clap::Command {
                 return sub;
             }
             let about = sub.get_about().map(|a| a.to_string()).unwrap_or_default();
-            sub.about(format!("{about} (not built yet)"))
+            relax(sub)
+                .about(format!("{about} (not built yet)"))
                 .after_help(format!(
                     "Not built yet: tspawn {version} refuses `tspawn {name}` and writes \
                  nothing.\nRun `tspawn -h` for the subcommands it has.",
@@ -339,8 +357,31 @@ pub fn command() -> clap::Command {
                 ))
         });
     }
-    let template = help_template(&cmd);
     cmd.help_template(template)
+}
+
+/// A subcommand not built yet takes any arguments, so whatever is typed gets "not built yet"
+/// ([`Error::NotBuilt`]) rather than clap's complaint about TreeFrog's arguments: none is
+/// required, each may look like an option, and a hidden list takes the rest unless the last
+/// one already takes many.
+fn relax(sub: clap::Command) -> clap::Command {
+    let sub = sub.mut_args(|arg| match arg.is_positional() {
+        true => arg.required(false).allow_hyphen_values(true),
+        false => arg,
+    });
+    let takes_many = sub
+        .get_positionals()
+        .last()
+        .is_some_and(|arg| arg.get_num_args().is_some_and(|n| n.max_values() > 1));
+    if takes_many {
+        return sub;
+    }
+    sub.arg(
+        clap::Arg::new("rest")
+            .num_args(1..)
+            .allow_hyphen_values(true)
+            .hide(true),
+    )
 }
 
 /// Parses a command line (`args` with the program name first), with typo suggestions that name

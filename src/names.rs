@@ -193,18 +193,21 @@ fn problem(kind: NameKind, input: &str, raw: &str) -> Option<String> {
     if raw.chars().any(char::is_whitespace) {
         return Some(format!(
             "it contains a space; use letters, digits, '_' or '-', e.g. \"{}\"",
-            suggestion(raw)
+            usable(kind, suggestion(raw))
         ));
     }
     if raw.starts_with(|c: char| c.is_ascii_digit()) {
         return Some(format!(
             "it starts with a digit; start it with a letter, e.g. \"{}\"",
-            suggestion(raw)
+            usable(kind, suggestion(raw))
         ));
     }
     if !raw.starts_with(|c: char| c.is_ascii_alphabetic()) {
         let letters = raw.trim_start_matches(|c: char| !c.is_ascii_alphabetic());
-        return Some(format!("it must start with a letter, e.g. \"{letters}\""));
+        return Some(format!(
+            "it must start with a letter, e.g. \"{}\"",
+            usable(kind, letters.to_owned())
+        ));
     }
     let snake = raw.to_snake_case();
     if KEYWORDS.contains(&snake.as_str()) {
@@ -255,6 +258,26 @@ fn is_windows_device(snake: &str) -> bool {
 }
 
 /// A close valid spelling for the message: spaces become '_', leading digits move to the end.
+/// `candidate` if it is a name to suggest (a letter first, then letters, digits and single
+/// separators, none last), else a plain one of `kind`: `_` must not be told `e.g. ""`.
+fn usable(kind: NameKind, candidate: String) -> String {
+    let fits = candidate.starts_with(|c: char| c.is_ascii_alphabetic())
+        && candidate
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && !candidate.ends_with(['_', '-'])
+        && !["__", "--", "_-", "-_"]
+            .iter()
+            .any(|d| candidate.contains(d));
+    match fits {
+        true => candidate,
+        false => match kind {
+            NameKind::Application => "chatapp".to_owned(),
+            NameKind::Endpoint => "chat".to_owned(),
+        },
+    }
+}
+
 fn suggestion(raw: &str) -> String {
     let cleaned: String = raw
         .chars()
@@ -326,6 +349,14 @@ mod tests {
             ("chat--app", "e.g. \"chat_app\""),
             ("chat_", "e.g. \"chat\""),
             ("tokio", "reserves"),
+            // No letters to keep: a plain name, never `e.g. ""` or `e.g. "_1"`.
+            ("_", "must start with a letter, e.g. \"chatapp\""),
+            ("__", "must start with a letter, e.g. \"chatapp\""),
+            ("-1", "must start with a letter, e.g. \"chatapp\""),
+            (
+                "1_",
+                "starts with a digit; start it with a letter, e.g. \"chatapp\"",
+            ),
         ];
         for (input, expected) in cases {
             let err = Name::parse(NameKind::Application, input)

@@ -207,17 +207,51 @@ fn application_names_fit_database_names_and_folder_names() {
             "at most 56 characters",
         ],
     );
-    refused(
-        root,
-        root,
-        &["new", &"b".repeat(256)],
-        &[
-            "the file system's limit of 255 bytes",
-            "at most 255 characters",
-        ],
-    );
     accepted(root, &["new", &"b".repeat(55), "--db", "postgresql"]);
-    accepted(root, &["new", &"c".repeat(255)]);
+}
+
+/// cargo names a crate's build files `lib<crate>-<16 hex>.rmeta`, and the linker writes
+/// `<crate>-<16 hex>` through a temporary 11 bytes longer: a crate name over 227 bytes gives
+/// an app `cargo check` or `cargo build` fails on with "File name too long".
+const CRATE_RULE: &str =
+    "the limit of cargo's build file names, at most 227 bytes for a crate name";
+
+#[test]
+fn application_names_fit_cargos_build_file_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for name in ["c".repeat(228), "c".repeat(255), "c".repeat(256)] {
+        refused(
+            root,
+            root,
+            &["new", &name],
+            &[
+                "crate of cccccccccccccccccccccccc.../src/",
+                CRATE_RULE,
+                "use a name of at most 227 characters",
+            ],
+        );
+    }
+    accepted(root, &["new", &"c".repeat(227)]);
+}
+
+#[test]
+fn test_crates_fit_cargos_build_file_names() {
+    let (_dir, root) = new_app("sqlite");
+    // The test crate `<name>_endpoint`: 9 bytes more than the name.
+    for name in ["e".repeat(219), "e".repeat(230)] {
+        refused(
+            &root,
+            &root,
+            &["websocket", "--bare", &name],
+            &[
+                "the test crate of tests/eeeeeeeeeeeeeeeeeeeeeeee..._endpoint.rs",
+                CRATE_RULE,
+                "use a name of at most 218 characters",
+            ],
+        );
+    }
+    accepted(&root, &["websocket", "--bare", &"e".repeat(218)]);
 }
 
 #[test]

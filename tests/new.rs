@@ -74,6 +74,37 @@ fn the_runtime_copy_is_byte_for_byte_the_runtime() {
     assert_eq!(copy, original);
 }
 
+/// `git init chatapp` then `tspawn new chatapp`: a folder holding only `.git` is filled like an
+/// empty one and its `.git` is left as it was; `.git` beside anything else is still refused.
+#[test]
+fn a_folder_holding_only_git_is_filled_and_git_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| {
+        let status = std::process::Command::new("git")
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+            .status;
+        assert!(status.success(), "git {args:?}");
+    };
+    git(&["init", "-q", "chatapp"]);
+    git(&["init", "-q", "notes"]);
+    std::fs::write(dir.path().join("notes/todo.txt"), "mine\n").unwrap();
+    let git_before = read_tree(&dir.path().join("chatapp/.git"));
+    let notes_before = read_tree(&dir.path().join("notes"));
+    let output = tspawn(dir.path()).args(["new", "notes"]).output().unwrap();
+    assert!(!output.status.success());
+    assert!(stderr_of(&output).contains("is not an empty folder"));
+    assert_eq!(read_tree(&dir.path().join("notes")), notes_before);
+    tspawn(dir.path())
+        .args(["-q", "new", "chatapp"])
+        .assert()
+        .success();
+    assert!(dir.path().join("chatapp/src/routes.rs").is_file());
+    assert_eq!(read_tree(&dir.path().join("chatapp/.git")), git_before);
+}
+
 #[test]
 fn bad_names_fail_with_one_line_and_create_nothing() {
     let dir = tempfile::tempdir().unwrap();
@@ -86,6 +117,7 @@ fn bad_names_fail_with_one_line_and_create_nothing() {
         "my app",
         "self",
         "héllo wörld",
+        "_",
     ] {
         let output = tspawn(dir.path()).args(["new", name]).output().unwrap();
         assert!(!output.status.success(), "{name:?} was accepted");

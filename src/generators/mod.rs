@@ -50,6 +50,12 @@ pub struct Claims {
     /// True when the plan adds to an existing app (every generator but `new`): its files must
     /// then not land on a file `tspawn new` wrote.
     pub in_app: bool,
+    /// Where the app's root is, relative to [`Generated::base`]: empty when the plan adds to
+    /// an app, the app's folder for `new`. Its `src/main.rs`, `src/lib.rs`, `src/bin/*.rs` and
+    /// `tests/*.rs` in the plan are crates, whose names `guard` measures as cargo uses them.
+    pub app_dir: PathBuf,
+    /// The app's crate name (the package's, in snake_case): that of `src/main.rs`, `src/lib.rs`.
+    pub crate_name: String,
 }
 
 /// An SQL identifier a plan creates.

@@ -121,11 +121,14 @@ pub fn generate(ctx: &Context, name: &Name, driver: Driver) -> Result<Generated,
                 })
                 .collect(),
             in_app: false,
+            app_dir: app.clone(),
+            crate_name: crate_name.clone(),
         },
     })
 }
 
-/// What is at `path`, unless it is nothing or an empty folder (which `new` fills). A link
+/// What is at `path`, unless it is nothing or an empty folder, or one holding only `.git`
+/// (which `new` fills). A link
 /// counts as what it leads to; a dangling one as a file.
 fn in_the_way(path: &Path) -> Option<Found> {
     std::fs::symlink_metadata(path).ok()?;
@@ -135,8 +138,14 @@ fn in_the_way(path: &Path) -> Option<Found> {
     if find_app_root(path).as_deref() == Some(path) {
         return Some(Found::App);
     }
-    match std::fs::read_dir(path).map(|mut entries| entries.next()) {
-        Ok(None) => None,
+    // A folder holding only `.git` (`git init APP` first) counts as empty; `.git` is kept.
+    let entries = std::fs::read_dir(path).and_then(|entries| {
+        entries
+            .map(|entry| entry.map(|e| e.file_name()))
+            .collect::<Result<Vec<_>, _>>()
+    });
+    match entries {
+        Ok(names) if names.iter().all(|name| name == ".git") => None,
         _ => Some(Found::Folder),
     }
 }

@@ -15,7 +15,7 @@ use crate::plan::Plan;
 use crate::problem::Problem;
 use crate::templates::render;
 use serde::Serialize;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// What the websocket templates see.
 #[derive(Serialize)]
@@ -124,6 +124,8 @@ pub fn generate(ctx: &Context, name: &Name, bare: bool) -> Result<Generated, Err
                 .into_iter()
                 .collect(),
             in_app: true,
+            app_dir: PathBuf::new(),
+            crate_name: app.crate_name.clone(),
         },
     })
 }
