@@ -68,11 +68,13 @@ impl Driver {
         }
     }
 
-    /// Other spellings `--db` accepts.
+    /// Other spellings `--db` accepts: sqlx's feature name, and MariaDB (served by the MySQL
+    /// driver, as sqlx's own `mysql` feature serves it).
     pub fn aliases(self) -> &'static [&'static str] {
         match self {
             Driver::Postgresql => &["postgres"],
-            Driver::Sqlite | Driver::Mysql => &[],
+            Driver::Mysql => &["mariadb"],
+            Driver::Sqlite => &[],
         }
     }
 

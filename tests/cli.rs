@@ -283,7 +283,7 @@ fn show_drivers_lists_the_databases() {
 }
 
 #[test]
-fn db_takes_the_drivers_names_and_the_postgres_alias() {
+fn db_takes_the_drivers_names_and_the_postgres_and_mariadb_aliases() {
     let dir = tempfile::tempdir().unwrap();
     tspawn(dir.path())
         .args(["new", "app", "--db", "oracle"])
@@ -299,4 +299,10 @@ fn db_takes_the_drivers_names_and_the_postgres_alias() {
         .success();
     let manifest = std::fs::read_to_string(dir.path().join("app/Cargo.toml")).unwrap();
     assert!(manifest.contains("features = [\"postgres\"]"), "{manifest}");
+    tspawn(dir.path())
+        .args(["-q", "new", "maria", "--db", "mariadb"])
+        .assert()
+        .success();
+    let manifest = std::fs::read_to_string(dir.path().join("maria/Cargo.toml")).unwrap();
+    assert!(manifest.contains("features = [\"mysql\"]"), "{manifest}");
 }
