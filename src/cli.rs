@@ -162,9 +162,10 @@ runs as it is: cd into it, cargo run.
 Name: lowercase ASCII letters, digits and single '_' or '-', starting with a
 letter; `chat-app` makes the folder and package chat-app, the crate chat_app.
 
-The folder must not exist yet, or be empty. An existing app is never written
-over, not even with --force (so --force and --skip do nothing here): to add to
-an app, run a generator such as `tspawn websocket` inside it.
+The folder must not exist yet, be empty, or hold only .git (which is kept). An
+existing app is never written over, not even with --force (so --force and
+--skip do nothing here): to add to an app, run a generator such as
+`tspawn websocket` inside it.
 
 Undo: remove the folder; nothing outside it is written.";
 

@@ -144,7 +144,7 @@ fn a_typo_is_answered_with_a_whole_subcommand_name() {
 
 /// The `Usage:` line of an error is the one help shows, at the top and for every subcommand.
 #[test]
-fn the_usage_line_of_an_error_is_helps() {
+fn an_errors_usage_line_is_the_same_as_the_helps() {
     let dir = tempfile::tempdir().unwrap();
     let usage = |text: &str| {
         text.lines()

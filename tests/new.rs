@@ -201,7 +201,8 @@ fn new_inside_an_app_is_refused() {
     assert_eq!(read_tree(dir.path()), before);
 }
 
-/// Anything but an empty folder in the way of the app folder is refused with what to do.
+/// Anything but an empty (or `.git`-only) folder in the way of the app folder is refused with
+/// what to do.
 #[test]
 fn new_over_a_folder_in_use_or_a_file_is_refused() {
     let dir = tempfile::tempdir().unwrap();

@@ -34,7 +34,7 @@ fn the_browser_check_is_ignored_exactly_when_chromium_or_playwright_is_missing()
 }
 
 #[test]
-fn the_permission_tests_are_ignored_exactly_when_not_root() {
+fn the_permission_tests_are_ignored_exactly_when_not_root_or_without_setpriv() {
     let uid = std::process::Command::new("id").arg("-u").output().unwrap();
     let root = String::from_utf8_lossy(&uid.stdout).trim() == "0";
     let setpriv = std::process::Command::new("setpriv")

@@ -49,9 +49,9 @@ struct DatabaseUrls {
 }
 
 /// The plan for a new app folder named `name` in the working folder. Refused inside an app
-/// ([`Error::InsideApp`]), and with [`Error::AlreadyExists`] when something other than an empty folder is there: `new` never
-/// writes into an app (or anything else) that exists, since what later generators added to it
-/// would be lost.
+/// ([`Error::InsideApp`]), and with [`Error::AlreadyExists`] when something other than an empty
+/// folder (or one holding only `.git`) is there: `new` never writes into an app (or anything
+/// else) that exists, since what later generators added to it would be lost.
 pub fn generate(ctx: &Context, name: &Name, driver: Driver) -> Result<Generated, Error> {
     if let Some(app) = find_app_root(&ctx.cwd) {
         return Err(Error::InsideApp {
@@ -128,8 +128,7 @@ pub fn generate(ctx: &Context, name: &Name, driver: Driver) -> Result<Generated,
 }
 
 /// What is at `path`, unless it is nothing or an empty folder, or one holding only `.git`
-/// (which `new` fills). A link
-/// counts as what it leads to; a dangling one as a file.
+/// (which `new` fills). A link counts as what it leads to; a dangling one as a file.
 fn in_the_way(path: &Path) -> Option<Found> {
     std::fs::symlink_metadata(path).ok()?;
     if !path.is_dir() {
