@@ -151,7 +151,8 @@ fn already_exists(name: &str, found: Found) -> String {
         ),
         Found::Folder => format!(
             "{name} already exists and is not an empty folder; `tspawn new` only writes a new \
-             app into a new or empty folder: pick another name, or move {name} away"
+             app into a new or empty folder (or one holding only .git): pick another name, or move \
+             {name} away"
         ),
         Found::File => format!(
             "{name} already exists and is not a folder; pick another name, or move {name} away"

@@ -214,7 +214,7 @@ fn new_over_a_folder_in_use_or_a_file_is_refused() {
     let links = tempfile::tempdir().unwrap();
     std::os::unix::fs::symlink("nowhere", links.path().join("link")).unwrap();
     for (name, says) in [
-        ("notes", "notes already exists and is not an empty folder; `tspawn new` only writes a new app into a new or empty folder: pick another name, or move notes away"),
+        ("notes", "notes already exists and is not an empty folder; `tspawn new` only writes a new app into a new or empty folder (or one holding only .git): pick another name, or move notes away"),
         ("file", "file already exists and is not a folder; pick another name, or move file away"),
         ("link", "link already exists and is not a folder"),
     ] {
