@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{new_app, read_tree, tspawn};
+use common::{chat_app, new_app, read_tree, tspawn};
 use predicates::prelude::*;
 
 #[test]
@@ -44,11 +44,7 @@ fn generate_then_delete_gives_back_the_original_tree() {
 
 #[test]
 fn changed_files_are_kept_unless_forced() {
-    let (_dir, root) = new_app("sqlite");
-    tspawn(&root)
-        .args(["-q", "websocket", "chat"])
-        .assert()
-        .success();
+    let (_dir, root) = chat_app("sqlite");
     let page = root.join("public/chat.html");
     std::fs::write(&page, "my own page\n").unwrap();
     let before = read_tree(&root);
@@ -72,11 +68,7 @@ fn changed_files_are_kept_unless_forced() {
 
 #[test]
 fn forced_delete_removes_changed_files_too() {
-    let (_dir, root) = new_app("sqlite");
-    tspawn(&root)
-        .args(["-q", "websocket", "chat"])
-        .assert()
-        .success();
+    let (_dir, root) = chat_app("sqlite");
     std::fs::write(root.join("public/chat.html"), "my own page\n").unwrap();
     tspawn(&root)
         .args(["delete", "chat", "--force"])
@@ -88,11 +80,7 @@ fn forced_delete_removes_changed_files_too() {
 
 #[test]
 fn edited_settings_stop_the_delete_with_what_to_remove() {
-    let (_dir, root) = new_app("sqlite");
-    tspawn(&root)
-        .args(["-q", "websocket", "chat"])
-        .assert()
-        .success();
+    let (_dir, root) = chat_app("sqlite");
     let config = std::fs::read_to_string(root.join("config/app.toml")).unwrap();
     std::fs::write(
         root.join("config/app.toml"),

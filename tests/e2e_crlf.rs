@@ -5,15 +5,11 @@
 mod common;
 
 use common::app::{cargo, get, RunningApp};
-use common::{new_app, read_tree, tspawn};
+use common::{chat_app, read_tree};
 
 #[test]
 fn a_chat_app_checked_out_with_crlf_builds_tests_and_starts() {
-    let (_dir, root) = new_app("sqlite");
-    tspawn(&root)
-        .args(["-q", "websocket", "chat"])
-        .assert()
-        .success();
+    let (_dir, root) = chat_app("sqlite");
     let mut converted = 0;
     for (path, text) in read_tree(&root) {
         if !path.ends_with('/') && text.contains('\n') {

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{new_app, read_tree, tspawn};
+use common::{chat_app, new_app, read_tree, tspawn};
 use predicates::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -97,11 +97,7 @@ fn the_same_for_a_bare_endpoint() {
 
 #[test]
 fn generated_files_checked_out_with_crlf_are_unchanged_and_removable() {
-    let (_dir, root) = new_app("sqlite");
-    tspawn(&root)
-        .args(["-q", "websocket", "chat"])
-        .assert()
-        .success();
+    let (_dir, root) = chat_app("sqlite");
     let original = read_tree(&root);
     for folder in ["src", "public", "tests", "db"] {
         to_crlf(&root, folder);

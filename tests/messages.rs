@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{new_app, read_tree, tspawn};
+use common::{chat_app, new_app, read_tree, tspawn};
 use std::io::Write;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -24,11 +24,7 @@ fn stderr(root: &Path, args: &[&str]) -> (bool, String) {
 
 #[test]
 fn conflicts_are_counted_and_the_advice_says_what_each_option_does() {
-    let (_dir, root) = new_app("sqlite");
-    tspawn(&root)
-        .args(["-q", "websocket", "chat"])
-        .assert()
-        .success();
+    let (_dir, root) = chat_app("sqlite");
     std::fs::write(root.join("public/chat.html"), "my page\n").unwrap();
     let (ok, one) = stderr(&root, &["websocket", "chat"]);
     assert!(!ok);
@@ -67,11 +63,7 @@ fn conflicts_are_counted_and_the_advice_says_what_each_option_does() {
 /// not rewrite it, or the runtime would refuse to start (an applied migration's checksum).
 #[test]
 fn a_changed_migration_is_kept_even_with_force() {
-    let (_dir, root) = new_app("sqlite");
-    tspawn(&root)
-        .args(["-q", "websocket", "chat"])
-        .assert()
-        .success();
+    let (_dir, root) = chat_app("sqlite");
     let migration = root.join("db/migrations/20261127120000_create_chat_messages.sql");
     let mine = std::fs::read_to_string(&migration).unwrap() + "-- my index\n";
     std::fs::write(&migration, &mine).unwrap();
@@ -140,11 +132,7 @@ fn websocket_answering(root: &Path, name: &str, answers: &str) -> String {
 
 #[test]
 fn answering_no_says_what_was_kept_not_that_there_was_nothing_to_do() {
-    let (_dir, root) = new_app("sqlite");
-    tspawn(&root)
-        .args(["-q", "websocket", "chat"])
-        .assert()
-        .success();
+    let (_dir, root) = chat_app("sqlite");
     let page = root.join("public/chat.html");
     std::fs::write(&page, "my page\n").unwrap();
     let before = read_tree(&root);

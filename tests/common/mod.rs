@@ -28,6 +28,16 @@ pub fn new_app(db: &str) -> (tempfile::TempDir, PathBuf) {
     new_app_named("chatapp", db)
 }
 
+/// A fresh `chatapp` (`new_app`) with the chat endpoint of `tspawn websocket chat`.
+pub fn chat_app(db: &str) -> (tempfile::TempDir, PathBuf) {
+    let (dir, root) = new_app(db);
+    tspawn(&root)
+        .args(["-q", "websocket", "chat"])
+        .assert()
+        .success();
+    (dir, root)
+}
+
 /// `new_app` with another name: tests of one binary that run at the same time build apps of
 /// different names, since each name has one binary in the shared target folder.
 pub fn new_app_named(name: &str, db: &str) -> (tempfile::TempDir, PathBuf) {
