@@ -20,6 +20,7 @@ pub mod migrations;
 pub mod names;
 pub mod plan;
 pub mod problem;
+pub mod schema;
 pub mod prompt;
 mod resolve;
 pub mod shell;

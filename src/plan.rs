@@ -88,6 +88,18 @@ impl Plan {
         });
     }
 
+    /// A file of generated code tspawn rewrites whenever it regenerates (an sqlobject):
+    /// never a conflict. (Placeholder: behaves as [`Plan::file`] until the engine knows it.)
+    pub fn generated_file(&mut self, path: impl Into<PathBuf>, contents: impl Into<String>) {
+        self.file(path, contents);
+    }
+
+    /// A file the user owns once written (a model): written when missing, never rewritten.
+    /// (Placeholder: behaves as [`Plan::file`] until the engine knows it.)
+    pub fn user_file(&mut self, path: impl Into<PathBuf>, contents: impl Into<String>) {
+        self.file(path, contents);
+    }
+
     /// Injects `snippet` unless all its lines are already there.
     pub fn inject(&mut self, path: impl Into<PathBuf>, marker: &str, snippet: impl Into<String>) {
         self.push_inject(path.into(), marker, snippet.into(), None);
