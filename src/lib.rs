@@ -20,9 +20,9 @@ pub mod migrations;
 pub mod names;
 pub mod plan;
 pub mod problem;
-pub mod schema;
 pub mod prompt;
 mod resolve;
+pub mod schema;
 pub mod shell;
 pub mod templates;
 

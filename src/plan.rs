@@ -100,6 +100,18 @@ impl Plan {
         self.file(path, contents);
     }
 
+    /// Turns on `features` of `dependency` in the Cargo manifest at `path` (the runtime's
+    /// `chrono`, `decimal`, ... for the column types a model uses). (Placeholder: does nothing
+    /// until the engine knows it.)
+    pub fn enable_features(
+        &mut self,
+        path: impl Into<PathBuf>,
+        dependency: &str,
+        features: &[&str],
+    ) {
+        let _ = (path.into(), dependency, features);
+    }
+
     /// Injects `snippet` unless all its lines are already there.
     pub fn inject(&mut self, path: impl Into<PathBuf>, marker: &str, snippet: impl Into<String>) {
         self.push_inject(path.into(), marker, snippet.into(), None);

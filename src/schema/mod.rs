@@ -27,8 +27,9 @@ pub struct Table {
 pub struct Column {
     /// Exactly as the database spells it (`AlbumId`, `created_at`).
     pub name: String,
-    /// The declared type as the catalog reports it (`VARCHAR(20)`, `timestamp with time
-    /// zone`, `tinyint(1)`), for messages and comments.
+    /// The column's type as DDL for its driver, rebuilt from the catalog so it can be written
+    /// back into a `CREATE TABLE` (`VARCHAR(20)`, `TIMESTAMPTZ`, `NUMERIC(10,2)`,
+    /// `tinyint(1)`, `DATETIME(6)`); SQLite's declared type as written.
     pub sql_type: String,
     /// The portable type it maps to (see [`Kind::rust_type`]).
     pub kind: Kind,
@@ -44,6 +45,9 @@ pub struct Column {
     pub unique: bool,
     /// The longest value in characters, for `VARCHAR(n)` / `CHAR(n)`.
     pub max_length: Option<u32>,
+    /// `(precision, scale)` of a `NUMERIC(p, s)` / `DECIMAL(p, s)`; `None` when unconstrained
+    /// (PostgreSQL's bare NUMERIC) or not a decimal.
+    pub numeric: Option<(u32, u32)>,
     /// The column it references, when it is a single-column foreign key.
     pub foreign_key: Option<ForeignKey>,
 }
@@ -153,7 +157,14 @@ impl Kind {
     pub fn is_integer(self) -> bool {
         matches!(
             self,
-            Kind::I8 | Kind::I16 | Kind::I32 | Kind::I64 | Kind::U8 | Kind::U16 | Kind::U32 | Kind::U64
+            Kind::I8
+                | Kind::I16
+                | Kind::I32
+                | Kind::I64
+                | Kind::U8
+                | Kind::U16
+                | Kind::U32
+                | Kind::U64
         )
     }
 }
@@ -196,8 +207,11 @@ impl Column {
 impl Table {
     /// The runtime features the table's columns need, sorted, without repeats.
     pub fn features(&self) -> Vec<Feature> {
-        let mut features: Vec<Feature> =
-            self.columns.iter().filter_map(|c| c.kind.feature()).collect();
+        let mut features: Vec<Feature> = self
+            .columns
+            .iter()
+            .filter_map(|c| c.kind.feature())
+            .collect();
         features.sort_unstable();
         features.dedup();
         features
