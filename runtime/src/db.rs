@@ -2,7 +2,8 @@
 //!
 //! An app is built for exactly one driver, chosen by the runtime's cargo feature (`sqlite`,
 //! the default, `postgres` or `mysql`); [`Db`] names that driver's pool so generated code
-//! never spells the driver out. If several features are on (`--all-features`), SQLite wins,
+//! never spells the driver out ([`Database`] and [`Row`] name its sqlx types, for
+//! `impl<'r> FromRow<'r, Row> for Blog`). If several features are on (`--all-features`), SQLite wins,
 //! then PostgreSQL.
 //!
 //! [`connect`] applies the SQL files in `ROOT/db/migrations` before the server accepts
@@ -13,14 +14,19 @@
 //!
 //! A PostgreSQL or MySQL database the URL names but the server lacks is created in `dev`
 //! and `test` and refused with the command to run elsewhere (see [`connect`]).
+//!
+//! [`Page`] is one page of a list (`?page=2&per_page=50`), for `LIMIT` / `OFFSET`.
 
 mod migrations;
 mod missing;
+mod page;
 #[cfg(not(feature = "sqlite"))]
 mod server;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
+
+pub use page::Page;
 
 #[cfg(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")))]
 compile_error!("tspawn-runtime needs one database feature: `sqlite`, `postgres` or `mysql`");
@@ -34,6 +40,42 @@ pub type Db = sqlx::PgPool;
 /// The app's connection pool (cheap to clone: clones share the pool).
 #[cfg(all(feature = "mysql", not(any(feature = "sqlite", feature = "postgres"))))]
 pub type Db = sqlx::MySqlPool;
+
+/// The driver's sqlx database type (`sqlx::Sqlite`), for bounds such as
+/// `Executor<'c, Database = Database>`.
+#[cfg(feature = "sqlite")]
+pub type Database = sqlx::Sqlite;
+/// The driver's sqlx database type (`sqlx::Postgres`), for bounds such as
+/// `Executor<'c, Database = Database>`.
+#[cfg(all(feature = "postgres", not(feature = "sqlite")))]
+pub type Database = sqlx::Postgres;
+/// The driver's sqlx database type (`sqlx::MySql`), for bounds such as
+/// `Executor<'c, Database = Database>`.
+#[cfg(all(feature = "mysql", not(any(feature = "sqlite", feature = "postgres"))))]
+pub type Database = sqlx::MySql;
+
+/// One result row of the driver (`sqlx::sqlite::SqliteRow`, `PgRow` or `MySqlRow`), so a
+/// model reads its rows without naming the driver:
+///
+/// ```
+/// use tspawn_runtime::db::Row;
+/// use tspawn_runtime::sqlx::{self, FromRow, Row as _};
+///
+/// struct Blog {
+///     id: i64,
+///     title: String,
+/// }
+///
+/// impl<'r> FromRow<'r, Row> for Blog {
+///     fn from_row(row: &'r Row) -> sqlx::Result<Self> {
+///         Ok(Blog {
+///             id: row.try_get("id")?,
+///             title: row.try_get("title")?,
+///         })
+///     }
+/// }
+/// ```
+pub type Row = <Database as sqlx::Database>::Row;
 
 /// The driver [`Db`] uses, as named by its cargo feature.
 #[cfg(feature = "sqlite")]

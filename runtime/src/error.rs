@@ -150,6 +150,30 @@ pub enum Error {
     /// The server is shutting down and no longer takes this work.
     #[error("the server is shutting down")]
     ShuttingDown,
+    /// No row of `table` has the key a request named: `404 Not Found` (see
+    /// [`Error::not_found`]).
+    #[error("{table}: no row with {key}")]
+    NotFound {
+        /// The table (`blog`).
+        table: String,
+        /// The key as `column = value` (`id = 3`).
+        key: String,
+    },
+    /// An update carried a `lock_revision` the row no longer has: someone changed it since it
+    /// was read. TreeFrog's optimistic locking: the update is refused, never a silent
+    /// overwrite of the other change. `409 Conflict` (see [`Error::stale_revision`]).
+    #[error(
+        "{table} {key} was changed since revision {revision} was read (stale lock_revision): \
+         reload it and try again"
+    )]
+    StaleRevision {
+        /// The table (`blog`).
+        table: String,
+        /// The row's key as `column = value` (`id = 3`).
+        key: String,
+        /// The `lock_revision` the update carried (the one that was read).
+        revision: i64,
+    },
 }
 
 impl Error {
@@ -163,6 +187,26 @@ impl Error {
             file: file.into(),
             key: key.into(),
             message: message.into(),
+        }
+    }
+}
+
+impl Error {
+    /// Builds an [`Error::NotFound`]: `Error::not_found("blog", format!("id = {id}"))`.
+    pub fn not_found(table: impl Into<String>, key: impl Into<String>) -> Self {
+        Error::NotFound {
+            table: table.into(),
+            key: key.into(),
+        }
+    }
+
+    /// Builds an [`Error::StaleRevision`] for an update of `table`'s row `key` (`id = 3`) that
+    /// carried `revision`.
+    pub fn stale_revision(table: impl Into<String>, key: impl Into<String>, revision: i64) -> Self {
+        Error::StaleRevision {
+            table: table.into(),
+            key: key.into(),
+            revision,
         }
     }
 }
@@ -184,16 +228,67 @@ fn bind_advice(addr: &SocketAddr, source: &std::io::Error) -> String {
     format!("; {why}: pick another with -p PORT (cargo run -- -p {other}) or TSPAWN_PORT={other}")
 }
 
-/// Lets handlers use `?` on database calls: a missing row becomes `404 Not Found`; anything
-/// else is logged once here and answered with a bare `500`, so internals never reach clients.
+/// Lets handlers use `?` on database calls. What the client asked for wrong is answered with
+/// its status and the error's one line (`text/plain`): [`Error::NotFound`] with `404 Not Found`,
+/// [`Error::StaleRevision`] with `409 Conflict`; sqlx's own missing row with a bare `404`.
+/// Anything else is logged once here and answered with a bare `500`, so internals (SQL, paths,
+/// addresses) never reach clients.
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         match self {
+            Error::NotFound { .. } => (StatusCode::NOT_FOUND, format!("{self}\n")).into_response(),
+            Error::StaleRevision { .. } => {
+                (StatusCode::CONFLICT, format!("{self}\n")).into_response()
+            }
             Error::Database(sqlx::Error::RowNotFound) => StatusCode::NOT_FOUND.into_response(),
             other => {
                 tracing::error!(error = %other, "request failed");
                 StatusCode::INTERNAL_SERVER_ERROR.into_response()
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::to_bytes;
+
+    /// The response's status and body.
+    async fn answer(error: Error) -> (StatusCode, String) {
+        let response = error.into_response();
+        let status = response.status();
+        let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        (status, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    #[tokio::test]
+    async fn a_missing_row_is_404_naming_table_and_key() {
+        let (status, body) = answer(Error::not_found("blog", "id = 3")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(body, "blog: no row with id = 3\n");
+    }
+
+    #[tokio::test]
+    async fn a_stale_revision_is_409_saying_what_to_do() {
+        let (status, body) = answer(Error::stale_revision("blog", "id = 3", 2)).await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert_eq!(
+            body,
+            "blog id = 3 was changed since revision 2 was read (stale lock_revision): reload it \
+             and try again\n"
+        );
+    }
+
+    #[tokio::test]
+    async fn sqlx_row_not_found_is_a_bare_404_and_other_errors_a_bare_500() {
+        let (status, body) = answer(Error::Database(sqlx::Error::RowNotFound)).await;
+        assert_eq!((status, body.as_str()), (StatusCode::NOT_FOUND, ""));
+        let secret = Error::Database(sqlx::Error::Protocol("password=hunter2".into()));
+        let (status, body) = answer(secret).await;
+        assert_eq!(
+            (status, body.as_str()),
+            (StatusCode::INTERNAL_SERVER_ERROR, "")
+        );
     }
 }

@@ -23,6 +23,26 @@
 //! Generated code imports [`prelude`] and reaches axum, sqlx, tokio, tracing, serde and
 //! tower (`ServiceExt::oneshot` in tests) through the re-exports below, so an app's
 //! `Cargo.toml` and the runtime never disagree on versions.
+//!
+//! # Column types
+//!
+//! Besides the driver (`sqlite`, the default, `postgres` or `mysql`), four cargo features add
+//! column types; each turns on the crate and sqlx's support for it, and re-exports the crate
+//! here, so a model writes `tspawn_runtime::chrono::DateTime<Utc>` without its own dependency.
+//! `tspawn model` adds to the app's `Cargo.toml` the ones its table needs:
+//!
+//! | feature | crate (re-export) | SQL types |
+//! |---|---|---|
+//! | `chrono` | `tspawn_runtime::chrono` (0.4, with serde) | dates, times, timestamps |
+//! | `decimal` | `tspawn_runtime::rust_decimal` (1, with serde) | NUMERIC / DECIMAL |
+//! | `uuid` | `tspawn_runtime::uuid` (1, with serde and `Uuid::new_v4`) | UUID, MySQL's BINARY(16) |
+//! | `json` | `tspawn_runtime::serde_json` (1) | JSON, JSONB |
+//!
+//! A `Decimal` goes to JSON as a string (`"12.50"`), so no digit is lost; it reads back from
+//! a string exactly, or from a JSON number through `f64` (exact up to 15 significant digits).
+//!
+//! An app's `Cargo.toml` makes the vendored runtime a member of the app's workspace, so the
+//! app's `Cargo.lock` covers every feature: turning one on keeps `cargo build --locked` working.
 
 #![warn(missing_docs)]
 
@@ -39,8 +59,14 @@ pub mod testing;
 pub mod websocket;
 
 pub use axum;
+#[cfg(feature = "chrono")]
+pub use chrono;
 pub use cookie;
+#[cfg(feature = "decimal")]
+pub use rust_decimal;
 pub use serde;
+#[cfg(feature = "json")]
+pub use serde_json;
 pub use sqlx;
 pub use tokio;
 pub use tokio_tungstenite;
@@ -48,11 +74,13 @@ pub use tokio_util;
 pub use toml;
 pub use tower;
 pub use tracing;
+#[cfg(feature = "uuid")]
+pub use uuid;
 
 pub use axum::Router;
 pub use cli::run;
 pub use config::Config;
-pub use db::{connect, Db};
+pub use db::{connect, Db, Page};
 pub use error::{Error, Result};
 pub use group_commit::GroupCommit;
 pub use server::{app, serve, shutdown_signal};
@@ -62,7 +90,7 @@ pub use websocket::endpoint;
 
 /// What generated modules import with `use tspawn_runtime::prelude::*;`.
 pub mod prelude {
-    pub use crate::{endpoint, AppState, Config, Db, Error, GroupCommit, Result};
+    pub use crate::{endpoint, AppState, Config, Db, Error, GroupCommit, Page, Result};
     pub use axum::extract::{Path, Query, State};
     pub use axum::response::{Html, IntoResponse, Json, Redirect, Response};
     pub use axum::routing::{get, post};
