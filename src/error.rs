@@ -11,6 +11,10 @@ pub enum Error {
     #[error(transparent)]
     InvalidName(#[from] NameError),
 
+    /// A live table could not be read from the app's database (see `schema::read`).
+    #[error(transparent)]
+    Database(#[from] crate::schema::read::ReadError),
+
     /// Checks that failed before anything was written (missing markers, files in the way,
     /// files this user may not write), all of them.
     #[error("nothing was written:\n{}", .0.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]

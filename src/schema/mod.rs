@@ -10,6 +10,14 @@
 //!
 //! [`check`] then refuses, before anything is written, names that cannot become Rust or SQL.
 
+mod mysql;
+mod postgres;
+pub mod read;
+mod sqlite;
+pub mod url;
+
+pub use read::{applied_migrations, dev_database_url, read_table, table_names};
+
 /// A table as generators see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Table {
