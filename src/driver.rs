@@ -146,6 +146,22 @@ impl Driver {
         format!("{q}{doubled}{q}")
     }
 
+    /// `name` as it is written in generated SQL: bare when it is a plain lowercase identifier
+    /// (`[a-z_][a-z0-9_]*`) that no driver reserves (see `schema::reserved`), so field-list
+    /// tables read naturally on every driver; otherwise quoted with [`Driver::quote`] (`"BlogEntry"`,
+    /// `` `order` ``), which keeps a live table's exact spelling.
+    pub fn quote_if_needed(self, name: &str) -> String {
+        let plain = name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if plain && !crate::schema::reserved::is_reserved(name) {
+            name.to_owned()
+        } else {
+            self.quote(name)
+        }
+    }
+
     /// The longest identifier the server keeps: PostgreSQL truncates names beyond
     /// NAMEDATALEN − 1 = 63 bytes (docs, "Identifiers and Key Words"); MySQL and MariaDB refuse
     /// table and database names over 64 characters (error 1103/1102); SQLite has no limit.
@@ -215,6 +231,25 @@ mod tests {
             "mysql://root@localhost/chat_app_dev"
         );
         assert_eq!(Driver::Sqlite.database_name("chat_app", "dev"), None);
+    }
+
+    #[test]
+    fn quotes_only_when_needed() {
+        assert_eq!(
+            Driver::Postgresql.quote_if_needed("blog_entries"),
+            "blog_entries"
+        );
+        assert_eq!(Driver::Postgresql.quote_if_needed("_x1"), "_x1");
+        assert_eq!(
+            Driver::Postgresql.quote_if_needed("BlogEntry"),
+            "\"BlogEntry\""
+        );
+        assert_eq!(Driver::Mysql.quote_if_needed("order"), "`order`");
+        // Reserved by PostgreSQL only, quoted on every driver all the same.
+        assert_eq!(Driver::Sqlite.quote_if_needed("user"), "\"user\"");
+        assert_eq!(Driver::Mysql.quote_if_needed("1st"), "`1st`");
+        assert_eq!(Driver::Mysql.quote_if_needed("a b"), "`a b`");
+        assert_eq!(Driver::Sqlite.quote_if_needed(""), "\"\"");
     }
 
     #[test]

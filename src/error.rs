@@ -68,6 +68,11 @@ pub enum Error {
     #[error(transparent)]
     TooLong(Box<TooLong>),
 
+    /// A field list, a table or a column that cannot become a model (a bad `name:type`, a
+    /// reserved or clashing name, a keyless table): one line saying what and how to fix it.
+    #[error("{0}")]
+    Schema(String),
+
     #[error("{0}")]
     Template(String),
 

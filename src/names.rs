@@ -16,6 +16,34 @@ const KEYWORDS: &[&str] = &[
     "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
+/// Whether `word` is one of Rust's strict or reserved keywords (see [`KEYWORDS`]).
+pub fn is_keyword(word: &str) -> bool {
+    KEYWORDS.contains(&word)
+}
+
+/// Type names a model's struct must not take: the generated code (row struct `Post`, `NewPost`)
+/// names these in the same module, from the prelude or the runtime's re-exports.
+const TAKEN_TYPES: &[&str] = &[
+    "Box",
+    "Date",
+    "DateTime",
+    "Db",
+    "Decimal",
+    "Error",
+    "JsonValue",
+    "NaiveDate",
+    "NaiveDateTime",
+    "NaiveTime",
+    "Option",
+    "Result",
+    "Row",
+    "Self",
+    "String",
+    "Utc",
+    "Uuid",
+    "Vec",
+];
+
 /// Names cargo refuses for a package, or that would shadow a crate every app links (the
 /// runtime and the app's own dependencies).
 const RESERVED: &[&str] = &[
@@ -43,6 +71,9 @@ const RESERVED: &[&str] = &[
 pub enum NameKind {
     Application,
     Endpoint,
+    /// `tspawn model NAME`: a model (`Post`, `blog_entry`) or the table it maps (`posts`,
+    /// `BlogEntry`, spelled as the database does). See [`Name::singular_snake`].
+    Model,
 }
 
 impl NameKind {
@@ -51,6 +82,7 @@ impl NameKind {
         match self {
             NameKind::Application => "application name",
             NameKind::Endpoint => "endpoint name",
+            NameKind::Model => "model name",
         }
     }
 
@@ -58,6 +90,7 @@ impl NameKind {
         match self {
             NameKind::Application => "tspawn new chatapp",
             NameKind::Endpoint => "tspawn websocket chat",
+            NameKind::Model => "tspawn model post title:string",
         }
     }
 }
@@ -140,6 +173,8 @@ impl Name {
         let written = match self.kind {
             NameKind::Application => self.raw.clone(),
             NameKind::Endpoint => self.snake(),
+            // The model generator says itself which struct, module and table it writes.
+            NameKind::Model => return None,
         };
         (written != self.typed).then(|| format!("note: `{}` is written as `{written}`", self.typed))
     }
@@ -148,12 +183,50 @@ impl Name {
     pub fn kebab(&self) -> String {
         self.raw.to_kebab_case()
     }
+
+    /// The model's module and file name: snake_case with the last word made singular
+    /// (pluralizer's English rules): `Post` and `posts` give `post`, `blog_entries` and
+    /// `BlogEntry` give `blog_entry`, `people` gives `person`.
+    pub fn singular_snake(&self) -> String {
+        last_word(&self.snake(), 1)
+    }
+
+    /// The model's row struct: [`Name::singular_snake`] in PascalCase (`BlogEntry`).
+    pub fn singular_pascal(&self) -> String {
+        self.singular_snake().to_pascal_case()
+    }
+
+    /// The table a field list creates: snake_case with the last word made plural (`post` →
+    /// `posts`, `BlogEntry` → `blog_entries`, `person` → `people`; `posts` stays `posts`).
+    pub fn plural_snake(&self) -> String {
+        last_word(&self.singular_snake(), 2)
+    }
 }
 
 impl fmt::Display for Name {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.raw)
     }
+}
+
+/// `snake` with its last word made plural: `author` → `authors`, `blog_entry` →
+/// `blog_entries` (the table a `references` field points at).
+pub fn plural_of(snake: &str) -> String {
+    last_word(snake, 2)
+}
+
+/// `snake` with its last word made singular: `blog_entries` → `blog_entry`.
+pub fn singular_of(snake: &str) -> String {
+    last_word(snake, 1)
+}
+
+/// `snake` with its last `_`-separated word made singular (`count` 1) or plural (2).
+fn last_word(snake: &str, count: isize) -> String {
+    let (head, word) = match snake.rsplit_once('_') {
+        Some((head, word)) => (format!("{head}_"), word),
+        None => (String::new(), snake),
+    };
+    format!("{head}{}", pluralizer::pluralize(word, count, false))
 }
 
 fn strip_suffix_ignore_case<'a>(s: &'a str, suffix: &str) -> &'a str {
@@ -210,6 +283,9 @@ fn problem(kind: NameKind, input: &str, raw: &str) -> Option<String> {
         ));
     }
     let snake = raw.to_snake_case();
+    if kind == NameKind::Model {
+        return model_problem(raw);
+    }
     if KEYWORDS.contains(&snake.as_str()) {
         return Some(format!(
             "it is a Rust keyword; pick another, e.g. \"{}\"",
@@ -238,11 +314,56 @@ fn problem(kind: NameKind, input: &str, raw: &str) -> Option<String> {
     None
 }
 
+/// What is wrong with a model name once its characters are fine: its module (singular
+/// snake_case) must not be a keyword nor a Windows device, nor its struct a type the generated
+/// code uses.
+fn model_problem(raw: &str) -> Option<String> {
+    let name = Name {
+        kind: NameKind::Model,
+        raw: raw.to_owned(),
+        typed: raw.to_owned(),
+    };
+    let (module, pascal) = (name.singular_snake(), name.singular_pascal());
+    if module.is_empty() {
+        return Some(format!(
+            "it holds no name once separators are removed; give one, e.g. `{}`",
+            NameKind::Model.example()
+        ));
+    }
+    let other = another(NameKind::Model, &module);
+    if KEYWORDS.contains(&module.as_str()) {
+        return Some(format!(
+            "its module `{module}` would be a Rust keyword; pick another, e.g. \"{other}\""
+        ));
+    }
+    if is_windows_device(&module) {
+        return Some(format!(
+            "its file `{module}.rs` is a device name on Windows (CON, PRN, AUX, NUL, COM1-9, \
+             LPT1-9), where it could not be checked out; pick another, e.g. \"{other}\""
+        ));
+    }
+    let cargo_folders = ["build", "deps", "examples", "incremental", "test", "tspawn"];
+    if RESERVED.contains(&module.as_str()) && !cargo_folders.contains(&module.as_str()) {
+        return Some(format!(
+            "its module `{module}` would hide the crate of that name; pick another, e.g. \
+             \"{other}\""
+        ));
+    }
+    if TAKEN_TYPES.contains(&pascal.as_str()) {
+        return Some(format!(
+            "its struct `{pascal}` would hide the type of that name the generated code uses; \
+             pick another, e.g. \"{other}\""
+        ));
+    }
+    None
+}
+
 /// Another name of `kind` built on `snake`: `index` gives the endpoint `index_chat`.
 fn another(kind: NameKind, snake: &str) -> String {
     match kind {
         NameKind::Application => format!("{snake}_app"),
         NameKind::Endpoint => format!("{snake}_chat"),
+        NameKind::Model => format!("{snake}_entry"),
     }
 }
 
@@ -274,6 +395,7 @@ fn usable(kind: NameKind, candidate: String) -> String {
         false => match kind {
             NameKind::Application => "chatapp".to_owned(),
             NameKind::Endpoint => "chat".to_owned(),
+            NameKind::Model => "post".to_owned(),
         },
     }
 }
@@ -392,5 +514,79 @@ mod tests {
         let name = Name::parse(NameKind::Application, "chat-app_2").unwrap();
         assert_eq!(name.as_str(), "chat-app_2");
         assert_eq!(name.snake(), "chat_app_2");
+    }
+
+    #[test]
+    fn model_names_give_struct_module_and_table() {
+        let cases = [
+            ("post", "Post", "post", "posts"),
+            ("Post", "Post", "post", "posts"),
+            ("posts", "Post", "post", "posts"),
+            ("BlogEntry", "BlogEntry", "blog_entry", "blog_entries"),
+            ("blog_entries", "BlogEntry", "blog_entry", "blog_entries"),
+            ("blog-entry", "BlogEntry", "blog_entry", "blog_entries"),
+            ("blog", "Blog", "blog", "blogs"),
+            ("person", "Person", "person", "people"),
+            ("people", "Person", "person", "people"),
+            ("category", "Category", "category", "categories"),
+            ("order_line", "OrderLine", "order_line", "order_lines"),
+            ("news", "News", "news", "news"),
+            ("status", "Status", "status", "statuses"),
+            ("address", "Address", "address", "addresses"),
+        ];
+        for (input, pascal, module, table) in cases {
+            let name = Name::parse(NameKind::Model, input).unwrap();
+            assert_eq!(
+                (
+                    name.singular_pascal().as_str(),
+                    name.singular_snake().as_str(),
+                    name.plural_snake().as_str()
+                ),
+                (pascal, module, table),
+                "{input}"
+            );
+            assert_eq!(name.as_str(), input, "the table's exact spelling is kept");
+        }
+    }
+
+    #[test]
+    fn refuses_bad_model_names_with_a_fix() {
+        let cases = [
+            (
+                "",
+                "it is empty; give a name, e.g. `tspawn model post title:string`",
+            ),
+            (
+                "1post",
+                "starts with a digit; start it with a letter, e.g. \"post1\"",
+            ),
+            ("_post", "must start with a letter, e.g. \"post\""),
+            (
+                "blog entry",
+                "contains a space; use letters, digits, '_' or '-', e.g. \"blog_entry\"",
+            ),
+            ("blog.entry", "'.' is not allowed"),
+            ("entrée", "'é' is not allowed"),
+            (
+                "type",
+                "module `type` would be a Rust keyword; pick another, e.g. \"type_entry\"",
+            ),
+            ("types", "module `type` would be a Rust keyword"),
+            ("Self", "Rust keyword"),
+            ("nul", "device name on Windows"),
+            ("results", "struct `Result` would hide the type"),
+            ("Option", "struct `Option` would hide the type"),
+            ("sqlx", "would hide the crate"),
+            ("std", "would hide the crate"),
+        ];
+        for (input, expected) in cases {
+            let err = Name::parse(NameKind::Model, input).unwrap_err().to_string();
+            assert!(err.starts_with("invalid model name"), "{input:?}: {err}");
+            assert!(err.contains(expected), "{input:?}: {err}");
+            assert!(!err.contains('\n'), "{input:?}: one line only");
+        }
+        for fine in ["test", "user", "order", "item2", "Blog_Entry", "endpoint"] {
+            assert!(Name::parse(NameKind::Model, fine).is_ok(), "{fine}");
+        }
     }
 }

@@ -18,6 +18,11 @@ pub mod url;
 
 pub use read::{applied_migrations, dev_database_url, read_table, table_names};
 
+pub mod check;
+pub mod ddl;
+pub mod fields;
+pub mod reserved;
+
 /// A table as generators see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Table {
