@@ -30,7 +30,7 @@ pub(crate) fn problems(base: &Path, steps: &[Step]) -> Vec<Problem> {
                 path,
                 exists: false,
             } => folders.insert(existing_ancestor(base, base.join(path))),
-            Step::Dir { .. } => false,
+            Step::Dir { .. } | Step::Kept { .. } => false,
             Step::File { path, old, new, .. } => {
                 if old.as_ref() == Some(new) {
                     continue;

@@ -51,7 +51,7 @@ impl Outcome {
     pub fn unchanged(&self) -> bool {
         self.lines
             .iter()
-            .all(|(verb, _)| matches!(verb, Verb::Identical | Verb::Skipped))
+            .all(|(verb, _)| matches!(verb, Verb::Identical | Verb::Exists | Verb::Skipped))
     }
 }
 
@@ -185,6 +185,7 @@ fn status(step: &Step) -> (Verb, PathBuf) {
             ..
         } if old == new => (Verb::Identical, path),
         Step::File { path, .. } => (Verb::Updated, path),
+        Step::Kept { path } => (Verb::Exists, path),
         Step::Remove { path, .. } => (Verb::Removed, path),
     };
     (verb, path.clone())

@@ -16,6 +16,7 @@ pub mod error;
 pub mod fsx;
 pub mod generators;
 pub mod inject;
+pub mod manifest;
 pub mod migrations;
 pub mod names;
 pub mod plan;

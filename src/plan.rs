@@ -10,8 +10,13 @@ use std::path::PathBuf;
 pub enum Action {
     /// A folder (created with its parents if missing).
     Dir(PathBuf),
-    /// A whole file tspawn owns.
-    File { path: PathBuf, contents: String },
+    /// A whole file, written as `contents` (LF endings); what happens when the file is already
+    /// there and differs depends on `kind`.
+    File {
+        path: PathBuf,
+        contents: String,
+        kind: FileKind,
+    },
     /// A snippet placed above the line holding `marker` in a file the user owns; it counts as
     /// already there when `key` is found (see [`crate::inject::inject`]).
     Inject {
@@ -28,6 +33,28 @@ pub enum Action {
         snippet: String,
         key: Option<String>,
     },
+    /// Each of `features` that is missing added to `[dependencies] <dependency>` in the Cargo
+    /// manifest at `path` (see [`crate::manifest`]). Never undone: another model may need them.
+    Features {
+        path: PathBuf,
+        dependency: String,
+        features: Vec<String>,
+    },
+}
+
+/// Who owns a planned file once it is on disk, which decides what a run does when the file
+/// is there and differs from `contents` (a file the same but for CRLF endings is the same).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// tspawn wrote it for the user to build on: a difference is a conflict (asked on a
+    /// terminal, else `--force` / `--skip`); a changed migration is always kept.
+    Scaffold,
+    /// Code tspawn regenerates (an sqlobject, whose header says not to edit it): rewritten
+    /// without asking, status `updated`.
+    Generated,
+    /// The user's once written (a model file they add methods to): never rewritten and never
+    /// a conflict, status `exists` (as Rails' generators say for what they leave alone).
+    User,
 }
 
 impl Action {
@@ -36,7 +63,8 @@ impl Action {
     pub fn reverse(&self) -> Option<Action> {
         match self {
             Action::Dir(_) => None,
-            Action::File { path, contents } => Some(Action::Remove {
+            // Whatever its kind, a file goes only if it is still what tspawn writes.
+            Action::File { path, contents, .. } => Some(Action::Remove {
                 path: path.clone(),
                 contents: contents.clone(),
             }),
@@ -47,7 +75,7 @@ impl Action {
                 snippet: snippet.clone(),
                 key: key.clone(),
             }),
-            Action::Remove { .. } | Action::Eject { .. } => None,
+            Action::Remove { .. } | Action::Eject { .. } | Action::Features { .. } => None,
         }
     }
 
@@ -57,7 +85,8 @@ impl Action {
             | Action::File { path, .. }
             | Action::Inject { path, .. }
             | Action::Remove { path, .. }
-            | Action::Eject { path, .. } => path,
+            | Action::Eject { path, .. }
+            | Action::Features { path, .. } => path,
         }
     }
 }
@@ -80,36 +109,53 @@ impl Plan {
         self.actions.push(Action::Dir(path.into()));
     }
 
+    /// A file tspawn writes for the user to build on ([`FileKind::Scaffold`]): written when
+    /// missing, `identical` when the same, a conflict when it differs. `delete` removes it only
+    /// if unchanged (else the same conflict rules).
     pub fn file(&mut self, path: impl Into<PathBuf>, contents: impl Into<String>) {
-        let contents = normalise_newlines(contents.into());
-        self.actions.push(Action::File {
-            path: path.into(),
-            contents,
-        });
+        self.push_file(path.into(), contents.into(), FileKind::Scaffold);
     }
 
-    /// A file of generated code tspawn rewrites whenever it regenerates (an sqlobject):
-    /// never a conflict. (Placeholder: behaves as [`Plan::file`] until the engine knows it.)
+    /// A file of generated code tspawn rewrites whenever it regenerates (an sqlobject,
+    /// [`FileKind::Generated`]): written when missing, `identical` when the same, otherwise
+    /// rewritten without asking (`updated`; a file in CRLF keeps CRLF). `delete` removes it
+    /// only if it is what this plan generates (else the usual conflict rules).
     pub fn generated_file(&mut self, path: impl Into<PathBuf>, contents: impl Into<String>) {
-        self.file(path, contents);
+        self.push_file(path.into(), contents.into(), FileKind::Generated);
     }
 
-    /// A file the user owns once written (a model): written when missing, never rewritten.
-    /// (Placeholder: behaves as [`Plan::file`] until the engine knows it.)
+    /// A file the user owns once written (a model, [`FileKind::User`]): written when missing,
+    /// `identical` when the same, otherwise left as it is (`exists`), never a conflict.
+    /// `delete` removes it only if unchanged since written (else the usual conflict rules).
     pub fn user_file(&mut self, path: impl Into<PathBuf>, contents: impl Into<String>) {
-        self.file(path, contents);
+        self.push_file(path.into(), contents.into(), FileKind::User);
     }
 
     /// Turns on `features` of `dependency` in the Cargo manifest at `path` (the runtime's
-    /// `chrono`, `decimal`, ... for the column types a model uses). (Placeholder: does nothing
-    /// until the engine knows it.)
+    /// `chrono`, `decimal`, ... for the column types a model uses): each missing one is added
+    /// to the dependency's `features = [...]`, keeping the file's other bytes (`updated`, or
+    /// `identical` when all are on). A missing dependency, or one that is not a table (`dep =
+    /// "1.0"`), stops the plan naming the file and what to add by hand. `delete` leaves them.
     pub fn enable_features(
         &mut self,
         path: impl Into<PathBuf>,
         dependency: &str,
         features: &[&str],
     ) {
-        let _ = (path.into(), dependency, features);
+        self.actions.push(Action::Features {
+            path: path.into(),
+            dependency: dependency.to_owned(),
+            features: features.iter().map(|f| (*f).to_owned()).collect(),
+        });
+    }
+
+    fn push_file(&mut self, path: PathBuf, contents: String, kind: FileKind) {
+        let contents = normalise_newlines(contents);
+        self.actions.push(Action::File {
+            path,
+            contents,
+            kind,
+        });
     }
 
     /// Injects `snippet` unless all its lines are already there.

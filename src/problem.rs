@@ -109,6 +109,49 @@ pub enum Problem {
         existing: String,
         type_name: String,
     },
+
+    /// Features of a dependency that cannot be turned on in a Cargo manifest (see
+    /// `crate::manifest`); `features` is the list as a manifest writes it: `["chrono"]`.
+    #[error("{}", features_problem(path, dependency, features, trouble))]
+    Features {
+        path: PathBuf,
+        dependency: String,
+        features: String,
+        trouble: crate::manifest::Trouble,
+    },
+}
+
+fn features_problem(
+    path: &Path,
+    dependency: &str,
+    features: &str,
+    trouble: &crate::manifest::Trouble,
+) -> String {
+    use crate::manifest::Trouble;
+    let path = display(path);
+    let what = match trouble {
+        Trouble::NotToml { line, message } => format!(
+            "{path} is not valid TOML (line {line}: {message}); fix it, and make sure \
+             `{dependency}` under [dependencies] has `features = {features}`"
+        ),
+        Trouble::NoDependency => format!(
+            "{path} has no `{dependency}` under [dependencies]; add it there with \
+             `features = {features}`"
+        ),
+        Trouble::NotATable => format!(
+            "`{dependency}` under [dependencies] in {path} is not a table; write it as \
+             `{dependency} = {{ version = \"...\", features = {features} }}`, keeping what it says now"
+        ),
+        Trouble::FeaturesNotAList => format!(
+            "the features of `{dependency}` in {path} are not a list of names; make them \
+             `features = {features}` plus those it has"
+        ),
+        Trouble::Unsupported => format!(
+            "tspawn cannot edit `{dependency}` in {path} as it is written; add \
+             `features = {features}` to it by hand"
+        ),
+    };
+    format!("{what}, then run again")
 }
 
 /// A path as shown to people, in messages and status lines: always with `/`, `.` when empty.

@@ -11,7 +11,8 @@
 
 use crate::error::Error;
 use crate::inject::{eject, has_key, inject, Injection};
-use crate::plan::{Action, Plan};
+use crate::manifest;
+use crate::plan::{Action, FileKind, Plan};
 use crate::problem::Problem;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -28,6 +29,10 @@ pub(crate) enum Step {
         old: Option<String>,
         new: String,
         conflict: bool,
+    },
+    /// A user's file left as it is ([`FileKind::User`] that differs): nothing to write.
+    Kept {
+        path: PathBuf,
     },
     /// A generated file to remove; `conflict` when it changed since it was generated.
     Remove {
@@ -54,7 +59,7 @@ pub(crate) fn resolve(plan: &Plan, base: &Path) -> Result<Vec<Step>, Error> {
         }
         let result = match action {
             Action::Dir(_) => resolver.dir(path),
-            Action::File { contents, .. } => resolver.file(path, contents),
+            Action::File { contents, kind, .. } => resolver.file(path, contents, *kind),
             Action::Inject {
                 marker,
                 snippet,
@@ -63,6 +68,11 @@ pub(crate) fn resolve(plan: &Plan, base: &Path) -> Result<Vec<Step>, Error> {
             } => resolver.inject(path, marker, snippet, key.as_deref()),
             Action::Remove { contents, .. } => resolver.remove(path, contents),
             Action::Eject { snippet, key, .. } => resolver.eject(path, snippet, key.as_deref()),
+            Action::Features {
+                dependency,
+                features,
+                ..
+            } => resolver.features(path, dependency, features),
         };
         if let Err(problem) = result {
             resolver.problems.push(problem);
@@ -96,13 +106,19 @@ impl Resolver<'_> {
         Ok(())
     }
 
-    /// A file the same but for CRLF endings keeps its bytes (`identical`).
-    fn file(&mut self, path: PathBuf, contents: &str) -> Result<(), Problem> {
+    /// A file the same but for CRLF endings keeps its bytes (`identical`); one that differs is
+    /// a conflict, rewritten or kept as its `kind` says.
+    fn file(&mut self, path: PathBuf, contents: &str, kind: FileKind) -> Result<(), Problem> {
         let old = read(self.base, &path)?;
-        let (new, conflict) = match &old {
-            Some(old) if same_text(old, contents) => (old.clone(), false),
-            Some(_) => (contents.to_owned(), true),
-            None => (contents.to_owned(), false),
+        let (new, conflict) = match (&old, kind) {
+            (Some(old), _) if same_text(old, contents) => (old.clone(), false),
+            (Some(_), FileKind::User) => {
+                self.upsert(Step::Kept { path });
+                return Ok(());
+            }
+            (Some(old), FileKind::Generated) => (endings_of(old, contents), false),
+            (Some(_), FileKind::Scaffold) => (contents.to_owned(), true),
+            (None, _) => (contents.to_owned(), false),
         };
         self.upsert(Step::File {
             path,
@@ -111,6 +127,36 @@ impl Resolver<'_> {
             conflict,
         });
         Ok(())
+    }
+
+    /// Turns on features in the manifest's planned text if an earlier action made it, else in
+    /// the disk's; listed as `identical` when they are all on already.
+    fn features(
+        &mut self,
+        path: PathBuf,
+        dependency: &str,
+        features: &[String],
+    ) -> Result<(), Problem> {
+        let (planned, text) = self.current_text(&path)?;
+        let Some(text) = text else {
+            let snippet = format!(
+                "{dependency} = {{ ..., features = {} }}",
+                manifest::list(features)
+            );
+            return Err(Problem::InjectionTargetMissing { path, snippet });
+        };
+        match manifest::enable_features(&text, dependency, features) {
+            Ok(new) => {
+                self.set_text(planned, path, text, new);
+                Ok(())
+            }
+            Err(trouble) => Err(Problem::Features {
+                path,
+                dependency: dependency.to_owned(),
+                features: manifest::list(features),
+                trouble,
+            }),
+        }
     }
 
     /// Injects into the file's planned text if an earlier action made it, else into the disk's.
@@ -203,9 +249,10 @@ impl Resolver<'_> {
 
     fn upsert(&mut self, step: Step) {
         let path = match &step {
-            Step::Dir { path, .. } | Step::File { path, .. } | Step::Remove { path, .. } => {
-                path.clone()
-            }
+            Step::Dir { path, .. }
+            | Step::File { path, .. }
+            | Step::Kept { path }
+            | Step::Remove { path, .. } => path.clone(),
         };
         match self.index.get(&path) {
             Some(&i) => self.steps[i] = step,
@@ -220,6 +267,17 @@ impl Resolver<'_> {
 /// Whether a file's text on disk is `generated` (LF endings), allowing a CR before every LF.
 fn same_text(disk: &str, generated: &str) -> bool {
     disk == generated || (disk.contains("\r\n") && disk.replace("\r\n", "\n") == generated)
+}
+
+/// `generated` (LF endings) with CRLF endings when every line break of `old` is CRLF, so a
+/// regenerated file in a Windows checkout stays CRLF.
+fn endings_of(old: &str, generated: &str) -> String {
+    let breaks = old.matches('\n').count();
+    if breaks > 0 && old.matches("\r\n").count() == breaks {
+        generated.replace('\n', "\r\n")
+    } else {
+        generated.to_owned()
+    }
 }
 
 /// A file or folder in the way of a path's parent folders.

@@ -11,6 +11,8 @@ pub enum Verb {
     Created,
     Updated,
     Identical,
+    /// A user's file tspawn would have written, left as it is (Rails says `exist`).
+    Exists,
     Conflict,
     Skipped,
     Removed,
@@ -22,6 +24,7 @@ impl Verb {
             Verb::Created => "created",
             Verb::Updated => "updated",
             Verb::Identical => "identical",
+            Verb::Exists => "exists",
             Verb::Conflict => "conflict",
             Verb::Skipped => "skipped",
             Verb::Removed => "removed",
@@ -32,7 +35,7 @@ impl Verb {
         let colour = match self {
             Verb::Created => AnsiColor::Green,
             Verb::Updated => AnsiColor::Cyan,
-            Verb::Identical => AnsiColor::Blue,
+            Verb::Identical | Verb::Exists => AnsiColor::Blue,
             Verb::Conflict | Verb::Removed => AnsiColor::Red,
             Verb::Skipped => AnsiColor::Yellow,
         };
