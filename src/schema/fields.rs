@@ -12,7 +12,9 @@
 //! Every table also gets, as TreeFrog's tables have: `id` first (the driver's auto-numbered
 //! 64-bit key, [`Driver::id_column`]), and after the fields `created_at` and `updated_at`
 //! (date-times the model fills in) and `lock_revision` (INTEGER NOT NULL DEFAULT 1, optimistic
-//! locking). The SQL type of each field type per driver is in [`sql_type`].
+//! locking). The SQL type of each field type per driver is in `types::sql_type`: PostgreSQL
+//! NUMERIC and TIMESTAMPTZ, MySQL DATETIME(6) and BINARY(16) for uuid, SQLite DECIMAL (stored
+//! as REAL: 15 significant digits) and DATETIME.
 //!
 //! Names are checked by [`super::check`] (snake_case, no keywords, no reserved SQL words).
 
@@ -20,6 +22,9 @@ use super::{Column, ForeignKey, Kind, Table};
 use crate::driver::Driver;
 use crate::error::Error;
 use crate::names::plural_of;
+use types::{integer_kind, kind_of, parse_type, sql_type, type_word, Type};
+
+mod types;
 
 /// The field types, as messages list them.
 pub const TYPES: &[&str] = &[
@@ -53,23 +58,6 @@ pub const MAX_PRECISION: u32 = 28;
 
 const GRAMMAR: &str =
     "write each field as name:type[:modifier], e.g. title:string body:text:optional";
-
-/// A field's type, with its length or precision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Type {
-    String(u32),
-    Text,
-    Integer,
-    Bigint,
-    Float,
-    Decimal(u32, u32),
-    Bool,
-    Date,
-    Datetime,
-    Uuid,
-    Json,
-    References,
-}
 
 /// The table `table` (its SQL name, e.g. `posts`) as the field list `specs` describes it, for
 /// `driver`. Errors (one line each, [`Error::Schema`]): no fields, a field without a type, an
@@ -239,126 +227,6 @@ fn field(driver: Driver, spec: &str) -> Result<Column, String> {
         foreign_key,
         ..column(&name, sql_type(driver, ty), kind)
     })
-}
-
-/// `string{80}`, `decimal{10-2}`, `Boolean` into a [`Type`].
-fn parse_type(text: &str) -> Result<Type, String> {
-    let (word, args) = match text.split_once('{') {
-        Some((word, rest)) => match rest.strip_suffix('}') {
-            Some(args) => (word, Some(args)),
-            None => return Err(format!("`{text}` has no closing '}}', e.g. string{{80}}")),
-        },
-        None => (text, None),
-    };
-    let word = word.to_ascii_lowercase();
-    let ty = match word.as_str() {
-        "string" => Type::String(255),
-        "text" => Type::Text,
-        "integer" | "int" => Type::Integer,
-        "bigint" => Type::Bigint,
-        "float" => Type::Float,
-        "decimal" => Type::Decimal(18, 6),
-        "bool" | "boolean" => Type::Bool,
-        "date" => Type::Date,
-        "datetime" | "timestamp" => Type::Datetime,
-        "uuid" => Type::Uuid,
-        "json" => Type::Json,
-        "references" | "belongs_to" => Type::References,
-        other => {
-            let near = TYPES
-                .iter()
-                .find(|t| strsim::damerau_levenshtein(t, other) <= 2)
-                .map(|t| format!(" (did you mean {t}?)"))
-                .unwrap_or_default();
-            return Err(format!(
-                "unknown type `{other}`{near}; use one of {}",
-                TYPES.join(", ")
-            ));
-        }
-    };
-    let Some(args) = args else { return Ok(ty) };
-    let number = |s: &str| s.trim().parse::<u32>().ok();
-    match ty {
-        Type::String(_) => match number(args) {
-            Some(n) if (1..=MAX_STRING).contains(&n) => Ok(Type::String(n)),
-            _ => Err(format!(
-                "the length in `{text}` must be a whole number from 1 to {MAX_STRING} \
-                 (MySQL's longest VARCHAR in utf8mb4), e.g. string{{80}}"
-            )),
-        },
-        Type::Decimal(..) => {
-            let pair = args.split_once(['-', '.', ',']);
-            match pair.and_then(|(p, s)| Some((number(p)?, number(s)?))) {
-                Some((p, s)) if (1..=MAX_PRECISION).contains(&p) && s <= p => {
-                    Ok(Type::Decimal(p, s))
-                }
-                _ => Err(format!(
-                    "`{text}` needs precision-scale: precision (all digits) from 1 to \
-                     {MAX_PRECISION} (what rust_decimal holds), scale (digits after the point) \
-                     at most the precision, e.g. decimal{{10-2}}"
-                )),
-            }
-        }
-        _ => Err(format!(
-            "only string{{n}} and decimal{{p-s}} take {{...}}; write `{word}`"
-        )),
-    }
-}
-
-fn type_word(ty: Type) -> &'static str {
-    match ty {
-        Type::Text => "text",
-        _ => "json",
-    }
-}
-
-/// The SQL type of a field type on `driver` (see /tmp/team decisions, the README's table).
-fn sql_type(driver: Driver, ty: Type) -> String {
-    use Driver::*;
-    let fixed = match (ty, driver) {
-        (Type::String(n), _) => return format!("VARCHAR({n})"),
-        (Type::Decimal(p, s), Postgresql) => return format!("NUMERIC({p},{s})"),
-        (Type::Decimal(p, s), _) => return format!("DECIMAL({p},{s})"),
-        (Type::Text, _) => "TEXT",
-        (Type::Integer, _) => "INTEGER",
-        (Type::Bigint | Type::References, _) => "BIGINT",
-        (Type::Float, Postgresql) => "DOUBLE PRECISION",
-        (Type::Float, Mysql) => "DOUBLE",
-        (Type::Float, Sqlite) => "REAL",
-        (Type::Bool, _) => "BOOLEAN",
-        (Type::Date, _) => "DATE",
-        (Type::Datetime, Postgresql) => "TIMESTAMPTZ",
-        (Type::Datetime, Mysql) => "DATETIME(6)",
-        (Type::Datetime, Sqlite) => "DATETIME",
-        (Type::Uuid, Mysql) => "BINARY(16)",
-        (Type::Uuid, _) => "UUID",
-        (Type::Json, Postgresql) => "JSONB",
-        (Type::Json, _) => "JSON",
-    };
-    fixed.to_owned()
-}
-
-fn kind_of(driver: Driver, ty: Type) -> Kind {
-    match ty {
-        Type::String(_) | Type::Text => Kind::String,
-        Type::Integer => integer_kind(driver),
-        Type::Bigint | Type::References => Kind::I64,
-        Type::Float => Kind::F64,
-        Type::Decimal(..) => Kind::Decimal,
-        Type::Bool => Kind::Bool,
-        Type::Date => Kind::Date,
-        Type::Datetime => Kind::DateTime,
-        Type::Uuid => Kind::Uuid,
-        Type::Json => Kind::Json,
-    }
-}
-
-/// INTEGER is 32 bits on PostgreSQL and MySQL, 64 on SQLite.
-fn integer_kind(driver: Driver) -> Kind {
-    match driver {
-        Driver::Sqlite => Kind::I64,
-        _ => Kind::I32,
-    }
 }
 
 /// The SQL type of the `id` column (what the catalog reports for [`Driver::id_column`]).
