@@ -160,6 +160,7 @@ fn refusals_say_what_and_how() {
         ("title:", "`title` has no type"),
         (":string", "the field has no name"),
         ("title:strng", "unknown type `strng` (did you mean string?); use one of string, text, integer, bigint, float, decimal, bool, date, datetime, uuid, json, references"),
+        ("price:decimal10", "unknown type `decimal10`: the shell expands decimal{10,2} into two words unless it is quoted; write decimal{10-2}"),
         ("tags:array", "unknown type `array`; use one of string, text"),
         ("title:string:uniqe", "unknown modifier `uniqe`; use required, optional or unique"),
         ("title:string:index", "unknown modifier `index`"),

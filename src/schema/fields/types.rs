@@ -44,6 +44,12 @@ pub(super) fn parse_type(text: &str) -> Result<Type, String> {
         "uuid" => Type::Uuid,
         "json" => Type::Json,
         "references" | "belongs_to" => Type::References,
+        other if expanded_braces(other) => {
+            return Err(format!(
+                "unknown type `{other}`: the shell expands decimal{{10,2}} into two words \
+                 unless it is quoted; write decimal{{10-2}} (or string{{80}})"
+            ));
+        }
         other => {
             let near = TYPES
                 .iter()
@@ -83,6 +89,15 @@ pub(super) fn parse_type(text: &str) -> Result<Type, String> {
             "only string{{n}} and decimal{{p-s}} take {{...}}; write `{word}`"
         )),
     }
+}
+
+/// `decimal10`, `string80`: what `{10,2}` / `{80,120}` leave after the shell's brace expansion.
+fn expanded_braces(word: &str) -> bool {
+    let digits = word.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    let letters = &word[..word.len() - digits.len()];
+    ["decimal", "string"].contains(&letters)
+        && !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
 pub(super) fn type_word(ty: Type) -> &'static str {
