@@ -4,7 +4,7 @@
 
 use crate::driver::Driver;
 use crate::error::Error;
-use crate::generators::Request;
+use crate::generators::{ModelRequest, Request, Source};
 use crate::names::{Name, NameKind};
 use clap::builder::PossibleValue;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
@@ -92,9 +92,9 @@ pub enum Command {
     /// Create a controller with the given actions
     #[command(visible_alias = "c")]
     Controller(ControllerArgs),
-    /// Create a model for a table
-    #[command(visible_alias = "m")]
-    Model(TableArgs),
+    /// Create a model for a table, or for a new table from a field list
+    #[command(visible_alias = "m", after_help = MODEL_HELP)]
+    Model(ModelArgs),
     /// Create a user model for a table, with login by username and password
     #[command(visible_alias = "u")]
     Usermodel {
@@ -111,15 +111,15 @@ pub enum Command {
         #[arg(value_name = "model-name")]
         model: Option<String>,
     },
-    /// Create an SQL object (a typed row) for a table
-    #[command(visible_alias = "o")]
-    Sqlobject(TableArgs),
+    /// Create an SQL object (a typed row and its SQL) for a table, or from a field list
+    #[command(visible_alias = "o", after_help = SQLOBJECT_HELP)]
+    Sqlobject(ModelArgs),
     /// Create a model, a controller and views for a MongoDB collection
     #[command(visible_alias = "ms")]
-    Mongoscaffold(ModelArgs),
+    Mongoscaffold(MongoArgs),
     /// Create a model for a MongoDB collection
     #[command(visible_alias = "mm")]
-    Mongomodel(ModelArgs),
+    Mongomodel(MongoArgs),
     /// Create a WebSocket endpoint served at /<endpoint-name>
     #[command(visible_alias = "w", after_help = WEBSOCKET_HELP)]
     Websocket {
@@ -142,11 +142,11 @@ pub enum Command {
     /// Create a helper module
     #[command(visible_alias = "h")]
     Helper(NameArgs),
-    /// Remove a WebSocket endpoint made by `tspawn websocket`
+    /// Remove a WebSocket endpoint or a model made by tspawn
     #[command(visible_alias = "d", after_help = DELETE_HELP)]
     Delete {
-        /// The name given to `tspawn websocket`, read the same way
-        #[arg(value_name = "endpoint-name")]
+        /// The endpoint's name, or the model's (its module: `blog_entry`)
+        #[arg(value_name = "name")]
         name: String,
     },
 }
@@ -195,29 +195,91 @@ always kept: a database may have run it.
 
 Undo: tspawn delete NAME.";
 
+/// `tspawn help model`: what it writes, the name rules, running it again, the undo.
+const MODEL_HELP: &str = "\
+Two forms, run in the app around the current folder:
+  tspawn model TABLE [MODEL]        a table of the dev database (as `cargo run`
+                                    opens it); MODEL defaults to TABLE made
+                                    singular: blog_entries gives BlogEntry
+  tspawn model NAME field:type...   a new table: NAME is the model (post makes
+                                    the table posts) and the fields its columns
+Fields: NAME:TYPE[:MODIFIER...], TYPE one of string (string{80} sets the
+length), text, integer, bigint, float, decimal, bool, date, datetime, uuid,
+json, references (author:references is author_id, a key of authors);
+MODIFIER one of required (the default), optional (NULL allowed), unique.
+Every field-list table also gets id, created_at, updated_at and lock_revision.
+
+Writes, for model Blog (module blog):
+  src/models/sqlobjects/blog.rs   the row struct Blog, NewBlog (the columns a
+                                  caller sets), the SQL and create, get, list,
+                                  count, update and remove; rewritten on every
+                                  run, so do not edit it
+  src/models/blog.rs              your model file: written once, never again;
+                                  put your methods here
+  tests/blog_model.rs             tests against the test database; rewritten
+  db/migrations/<version>_create_TABLE.sql
+                                  for a field list, or for a table no migration
+                                  creates yet (CREATE TABLE IF NOT EXISTS)
+and adds `pub mod` lines to src/models/mod.rs and src/models/sqlobjects/mod.rs
+and the runtime features the column types need to Cargo.toml (chrono,
+decimal, uuid, json). TreeFrog's conventions: created_at and updated_at (or
+modified_at) are set by the model, and an update of a row whose lock_revision
+moved on since it was read fails with Error::StaleRevision.
+
+Run again after changing the table: the generated files follow it, your model
+file and a migration already written are kept. A table without a primary key,
+a column type with no Rust mapping or a name that cannot become Rust is refused
+with one line, and nothing is written.
+
+Undo: tspawn delete MODULE (tspawn delete blog).";
+
+/// `tspawn help sqlobject`.
+const SQLOBJECT_HELP: &str = "\
+Takes the same arguments as `tspawn model` (see `tspawn help model`) and writes
+only src/models/sqlobjects/MODULE.rs (the row struct, NewMODEL, the SQL and the
+CRUD functions; rewritten on every run) with its `pub mod` lines, the
+migration of a field list and the runtime features; no model file, no tests.
+
+Undo: tspawn delete MODULE.";
+
 /// `tspawn help delete`: what it can delete, what --force and --skip do.
 const DELETE_HELP: &str = "\
-Deletes what `tspawn websocket NAME` (with or without --bare) made in the app
-around the current folder, and nothing else yet (TreeFrog's delete also takes
-scaffolds and validators; tspawn does not make those yet):
+Deletes, in the app around the current folder, what one generator made:
+
+A WebSocket endpoint (`tspawn websocket NAME`, with or without --bare; NAME is
+read the same way: `chat-room` is chat_room):
   - the files it wrote: src/endpoints/NAME_endpoint.rs, public/NAME.html,
     tests/NAME_endpoint.rs, and for the chat src/models/NAME_message.rs and its
     migration;
   - the lines it added to src/endpoints/mod.rs, src/routes.rs,
     public/index.html, src/models/mod.rs and config/app.toml.
-Folders stay, and databases where the migration ran keep the NAME_messages
-table. NAME is read as `tspawn websocket` reads it: `chat-room` is chat_room.
+  Databases where the migration ran keep the NAME_messages table.
 
-A file changed since tspawn wrote it is asked about on a terminal; otherwise
-delete stops and writes nothing, unless --force (remove it, losing your
-changes) or --skip (keep it; it may then refer to what was deleted). A line
-you edited stops delete with what to remove by hand.
+A model or sqlobject (src/models/sqlobjects/NAME.rs exists; `blog_entries`
+also finds blog_entry): delete reads the command recorded in that file's first
+line and runs it again in memory, so it knows exactly what was written:
+  - src/models/sqlobjects/NAME.rs and tests/NAME_model.rs, removed when they
+    are what the command writes now (a table changed or dropped since makes
+    them differ: they are then asked about, like a changed file);
+  - src/models/NAME.rs, removed only if you never changed it;
+  - the migration it wrote, removed only if the dev database never applied
+    it; an applied one is kept, with the line to roll back (a migration of
+    your own that drops the table);
+  - its `pub mod` lines, and src/models/sqlobjects/mod.rs with the
+    `pub mod sqlobjects;` line once no other sqlobject is left.
+  The runtime features it turned on in Cargo.toml stay (other code may use
+  them).
 
-Undo: tspawn websocket NAME (with --bare if it was bare) writes it again.";
+Folders stay. A file changed since tspawn wrote it is asked about on a
+terminal; otherwise delete stops and writes nothing, unless --force (remove
+it, losing your changes) or --skip (keep it; it may then refer to what was
+deleted). A line you edited stops delete with what to remove by hand.
+
+Undo: run the generator again (tspawn websocket NAME, tspawn model ...).";
 
 /// The subcommands tspawn builds so far; every other one is listed under "Not built yet" in
 /// `tspawn -h`, says so in its own help, and is refused by [`Command::request`].
-pub const BUILT: [&str; 3] = ["new", "websocket", "delete"];
+pub const BUILT: [&str; 5] = ["new", "model", "sqlobject", "websocket", "delete"];
 
 // The arguments of the subcommands not built yet are TreeFrog's, for their help; none is
 // required when parsing (see `relax`), so any arguments get "not built yet", never clap's error.
@@ -232,8 +294,49 @@ pub struct TableArgs {
     pub model: Option<String>,
 }
 
+/// `model` and `sqlobject`: `TABLE [MODEL]` or `NAME field:type...`.
 #[derive(Debug, Args)]
 pub struct ModelArgs {
+    /// The table, as the database spells it; with a field list, the model's name
+    #[arg(value_name = "table-name")]
+    pub table: String,
+    /// The model's name (default: the table's, made singular), or the fields of a new table
+    /// (`title:string:required body:text`)
+    #[arg(value_name = "model-name|field:type")]
+    pub rest: Vec<String>,
+}
+
+impl ModelArgs {
+    /// The request: a field list when any argument after the first holds a ':'.
+    fn request(&self, sqlobject_only: bool) -> Result<Request, Error> {
+        let model_name = |name: &str| Name::parse(NameKind::Model, name);
+        let source = if self.rest.iter().any(|arg| arg.contains(':')) {
+            Source::Fields {
+                name: model_name(&self.table)?,
+                specs: self.rest.clone(),
+            }
+        } else {
+            Source::Table(self.table.clone())
+        };
+        let model = match (&source, self.rest.as_slice()) {
+            (Source::Fields { .. }, _) | (_, []) => None,
+            (_, [model]) => Some(model_name(model)?),
+            (_, [_, extra, ..]) => {
+                return Err(Error::Schema(format!(
+                    "unexpected argument `{extra}`: give a table and at most a model name                      (tspawn model blog Blog), or a name and fields (tspawn model post                      title:string)"
+                )))
+            }
+        };
+        Ok(Request::Model(ModelRequest {
+            source,
+            model,
+            sqlobject_only,
+        }))
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct MongoArgs {
     /// The model's name, in PascalCase
     #[arg(value_name = "model-name", required = true)]
     pub model: Option<String>,
@@ -300,6 +403,8 @@ impl Command {
                 name: endpoint(name)?,
                 bare: *bare,
             },
+            Command::Model(args) => args.request(false)?,
+            Command::Sqlobject(args) => args.request(true)?,
             Command::Delete { name } => Request::Delete {
                 name: endpoint(name)?,
             },

@@ -49,7 +49,7 @@ pub enum Error {
     #[error("`tspawn {0}` is not built yet in tspawn {version}; `tspawn -h` lists what is", version = env!("CARGO_PKG_VERSION"))]
     NotBuilt(&'static str),
 
-    #[error("nothing called `{0}` to delete here: `tspawn delete` removes WebSocket endpoints made by `tspawn websocket` (src/endpoints/NAME_endpoint.rs) and nothing else yet")]
+    #[error("nothing called `{0}` to delete here: `tspawn delete` removes WebSocket endpoints made by `tspawn websocket` (src/endpoints/NAME_endpoint.rs) and models made by `tspawn model` or `tspawn sqlobject` (src/models/sqlobjects/NAME.rs), and nothing else yet")]
     NothingToDelete(String),
 
     /// A generated file would replace (or `delete` remove) a file `tspawn new` wrote.

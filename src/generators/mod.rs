@@ -6,6 +6,7 @@
 
 mod delete;
 mod guard;
+mod model;
 mod new;
 mod websocket;
 
@@ -16,6 +17,8 @@ use crate::names::Name;
 use crate::plan::Plan;
 use std::path::PathBuf;
 
+pub use model::{ModelRequest, Source};
+
 /// What the user asked for, validated: the input of a generator.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request {
@@ -23,6 +26,8 @@ pub enum Request {
     New { name: Name, driver: Driver },
     /// `tspawn websocket NAME [--bare]`.
     Websocket { name: Name, bare: bool },
+    /// `tspawn model ...` / `tspawn sqlobject ...`.
+    Model(ModelRequest),
     /// `tspawn delete NAME`.
     Delete { name: Name },
 }
@@ -70,6 +75,7 @@ pub fn generate(request: &Request, ctx: &Context) -> Result<Generated, Error> {
     let generated = match request {
         Request::New { name, driver } => new::generate(ctx, name, *driver),
         Request::Websocket { name, bare } => websocket::generate(ctx, name, *bare),
+        Request::Model(model) => model::generate(ctx, model),
         Request::Delete { name } => delete::generate(ctx, name),
     }?;
     guard::check(&generated)?;

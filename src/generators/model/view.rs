@@ -1,0 +1,549 @@
+//! What the model templates see: a [`Table`] turned into Rust names, types, SQL and laid-out
+//! lines for one driver. Everything that depends on the driver or on a name's length is
+//! decided here, so the templates read like the code they write.
+
+use super::crud::links;
+use super::layout::{call, chain, escape, string_literal};
+use super::tests::Tests;
+use crate::driver::Driver;
+use crate::schema::{Column, Kind, Role, Table};
+use serde::Serialize;
+
+/// The variables of templates/model/*.
+#[derive(Debug, Serialize)]
+pub struct View {
+    /// The table's SQL name, exactly as the database spells it.
+    pub table: String,
+    /// `Blog`, `NewBlog`, `blog`.
+    pub model: String,
+    pub new_model: String,
+    pub module: String,
+    pub crate_name: String,
+    /// The command that generates the files, recorded in their header (and read by delete).
+    pub command: String,
+    /// `use` lines of the sqlobject and of the test, sorted as rustfmt sorts them.
+    pub imports: Vec<String>,
+    pub test_imports: Vec<String>,
+    pub fields: Vec<Field>,
+    /// The fields of `NewBlog`: the columns callers set.
+    pub new_fields: Vec<Field>,
+    /// The SQL statements, each a `const`.
+    pub statements: Vec<Statement>,
+    /// Private helpers for SQLite decimals (`decimal`, `optional_decimal`).
+    pub decimal_helpers: Vec<&'static str>,
+    /// The key in doc comments, and the laid-out signatures and bodies of the CRUD functions.
+    pub key_doc: String,
+    pub create_signature: String,
+    /// The user's model file's `pub use` of the row types.
+    pub reexport: String,
+    pub get_signature: String,
+    pub remove_signature: String,
+    /// The body of the private `key(&self)`: the key as errors show it.
+    pub key_text: String,
+    /// The lock revision's field, and the body of `stale_or_missing`.
+    pub lock: Option<(String, String)>,
+    pub create: String,
+    pub get: String,
+    pub list: String,
+    pub count: String,
+    pub update: Option<String>,
+    pub remove: String,
+    pub timestamps: Vec<String>,
+    /// The generated tests' pieces.
+    pub tests: Tests,
+}
+
+/// One `const NAME: &str = "SQL";` with its doc comment.
+#[derive(Debug, Serialize)]
+pub struct Statement {
+    pub name: &'static str,
+    pub doc: &'static str,
+    /// The text inside the literal's quotes (escaped).
+    pub sql: String,
+}
+
+/// One column as a Rust field.
+#[derive(Debug, Serialize)]
+pub struct Field {
+    /// `title`, `r#type`.
+    pub name: String,
+    /// `String`, `Option<DateTime<Utc>>`.
+    pub ty: String,
+    /// The doc comment: the SQL type and flags.
+    pub doc: String,
+    /// The SQL name when serde must spell the field differently.
+    pub rename: Option<String>,
+    /// The laid-out line(s) of `FromRow` that read it.
+    pub decode: String,
+}
+
+impl View {
+    pub fn new(driver: Driver, table: &Table, names: Names) -> View {
+        Builder { driver, table }.view(names)
+    }
+}
+
+/// The names a view is built for.
+pub struct Names {
+    pub model: String,
+    pub module: String,
+    pub crate_name: String,
+    pub command: String,
+}
+
+pub(super) struct Builder<'a> {
+    pub driver: Driver,
+    pub table: &'a Table,
+}
+
+impl Builder<'_> {
+    fn view(&self, names: Names) -> View {
+        let table = self.table;
+        let fields = table.columns.iter().map(|c| self.field(c)).collect();
+        let new_fields = self.settable().map(|c| self.field(c)).collect();
+        let lock = table
+            .columns
+            .iter()
+            .find(|c| c.role() == Role::LockRevision);
+        let names_model = names.model.clone();
+        let reexport = reexport(&names.module, &names_model);
+        let mut view = View {
+            table: table.name.clone(),
+            new_model: format!("New{}", names.model),
+            model: names.model,
+            module: names.module,
+            crate_name: names.crate_name,
+            command: names.command,
+            imports: self.imports(),
+            test_imports: Vec::new(),
+            fields,
+            new_fields,
+            statements: self.statements(),
+            decimal_helpers: self.decimal_helpers(),
+            key_doc: self.key_doc(),
+            reexport,
+            create_signature: call(
+                4,
+                "pub async fn ",
+                "create",
+                &["db: &Db".to_owned(), format!("new: &New{}", names_model)],
+                " -> Result<Self> {",
+            ),
+            get_signature: self.signature("get", " -> Result<Option<Self>> {"),
+            remove_signature: self.signature("remove", " -> Result<()> {"),
+            key_text: self.key_text("self"),
+            lock: lock.map(|c| {
+                let field = c.field();
+                let revision = match c.kind {
+                    Kind::I64 => format!("self.{field}"),
+                    Kind::U64 => format!("self.{field} as i64"),
+                    _ => format!("i64::from(self.{field})"),
+                };
+                (field, self.stale_or_missing(&revision))
+            }),
+            create: self.create(),
+            get: self.get(),
+            list: self.list(),
+            count: chain(
+                8,
+                "let count = ",
+                &links("sqlx::query_scalar(COUNT)", &[], ".fetch_one(db)"),
+                "?;",
+            ),
+            update: self.update(),
+            remove: self.remove(),
+            timestamps: table
+                .columns
+                .iter()
+                .filter(|c| matches!(c.role(), Role::CreatedAt | Role::UpdatedAt))
+                .map(Column::field)
+                .collect(),
+            tests: self.tests(&names_model),
+        };
+        view.test_imports = self.test_imports(&view);
+        view
+    }
+
+    /// `pub async fn NAME(db: &Db, KEY...) TAIL`, laid out as rustfmt would.
+    fn signature(&self, name: &str, tail: &str) -> String {
+        let mut params = vec!["db: &Db".to_owned()];
+        params.extend(self.key_params());
+        call(4, "pub async fn ", name, &params, tail)
+    }
+
+    fn q(&self, name: &str) -> String {
+        self.driver.quote_if_needed(name)
+    }
+
+    fn p(&self, n: usize) -> String {
+        self.driver.placeholder(n)
+    }
+
+    pub(super) fn key(&self) -> impl Iterator<Item = &Column> {
+        self.table
+            .primary_key
+            .iter()
+            .map(|&i| &self.table.columns[i])
+    }
+
+    /// The columns callers set: `NewBlog`'s fields, written by create and update.
+    pub(super) fn settable(&self) -> impl Iterator<Item = &Column> {
+        self.table
+            .columns
+            .iter()
+            .filter(|c| c.role() == Role::Plain)
+    }
+
+    fn field(&self, column: &Column) -> Field {
+        let name = column.field();
+        let bare = name.trim_start_matches("r#");
+        let base = column.kind.rust_type();
+        let ty = if column.nullable {
+            format!("Option<{base}>")
+        } else {
+            base.to_owned()
+        };
+        Field {
+            doc: doc(column, self.table),
+            rename: (bare != column.name).then(|| column.name.clone()),
+            decode: self.decode(column, &name),
+            name,
+            ty,
+        }
+    }
+
+    /// How `FromRow` reads a column, by its exact SQL name. SQLite has no decimal type
+    /// (decimals are stored as text or floats, read back as text and parsed) and no JSON type
+    /// sqlx checks against, so both are read without sqlx's type check.
+    fn decode(&self, column: &Column, name: &str) -> String {
+        let sql = string_literal(&column.name);
+        let pad = " ".repeat(12);
+        let sqlite = self.driver == Driver::Sqlite;
+        match column.kind {
+            Kind::Decimal if sqlite => {
+                let helper = if column.nullable {
+                    "optional_decimal"
+                } else {
+                    "decimal"
+                };
+                call(
+                    12,
+                    &format!("{name}: "),
+                    helper,
+                    &["row".to_owned(), sql],
+                    "?,",
+                )
+            }
+            kind => {
+                let get = match kind {
+                    Kind::Json if sqlite => "try_get_unchecked",
+                    _ => "try_get",
+                };
+                let line = format!("{pad}{name}: row.{get}({sql})?,");
+                if line.len() <= 100 {
+                    line
+                } else {
+                    format!("{pad}{name}: row\n{pad}    .{get}({sql})?,")
+                }
+            }
+        }
+    }
+
+    fn decimal_helpers(&self) -> Vec<&'static str> {
+        if self.driver != Driver::Sqlite {
+            return Vec::new();
+        }
+        let decimals = || {
+            self.table
+                .columns
+                .iter()
+                .filter(|c| c.kind == Kind::Decimal)
+        };
+        let mut helpers = Vec::new();
+        if decimals().any(|c| !c.nullable) {
+            helpers.push("decimal");
+        }
+        if decimals().any(|c| c.nullable) {
+            helpers.push("optional_decimal");
+        }
+        helpers
+    }
+
+    /// The `use` lines of the sqlobject file, sorted as rustfmt sorts them.
+    fn imports(&self) -> Vec<String> {
+        let columns = &self.table.columns;
+        let uses = |kind: Kind| columns.iter().any(|c| c.kind == kind);
+        let stamps = columns
+            .iter()
+            .any(|c| matches!(c.role(), Role::CreatedAt | Role::UpdatedAt));
+        let mut chrono = Vec::new();
+        if uses(Kind::DateTime) {
+            chrono.push("DateTime");
+        }
+        for kind in [Kind::Date, Kind::NaiveDateTime, Kind::Time] {
+            if uses(kind) {
+                chrono.push(kind.rust_type());
+            }
+        }
+        if uses(Kind::DateTime) || stamps {
+            chrono.push("Utc");
+        }
+        let mut imports = Vec::new();
+        if !chrono.is_empty() {
+            imports.push(format!("tspawn_runtime::chrono::{}", braced(&chrono)));
+        }
+        imports.push("tspawn_runtime::db::{Page, Row}".to_owned());
+        imports.push("tspawn_runtime::prelude::*".to_owned());
+        if uses(Kind::Decimal) {
+            imports.push("tspawn_runtime::rust_decimal::Decimal".to_owned());
+        }
+        if uses(Kind::Json) {
+            imports.push("tspawn_runtime::serde_json::Value as JsonValue".to_owned());
+        }
+        imports.push("tspawn_runtime::sqlx::{self, FromRow, Row as _}".to_owned());
+        if uses(Kind::Uuid) {
+            imports.push("tspawn_runtime::uuid::Uuid".to_owned());
+        }
+        imports
+    }
+
+    fn test_imports(&self, view: &View) -> Vec<String> {
+        let columns: Vec<&Column> = self.settable().collect();
+        let uses = |kinds: &[Kind]| columns.iter().any(|c| kinds.contains(&c.kind));
+        let mut chrono = Vec::new();
+        if uses(&[Kind::DateTime, Kind::NaiveDateTime]) {
+            chrono.push("DateTime");
+        }
+        if uses(&[Kind::Date]) {
+            chrono.push("NaiveDate");
+        }
+        if uses(&[Kind::Time]) {
+            chrono.push("NaiveTime");
+        }
+        if uses(&[Kind::DateTime, Kind::NaiveDateTime]) {
+            chrono.push("Utc");
+        }
+        let mut imports = vec![format!(
+            "{}::models::{}::{}",
+            view.crate_name,
+            view.module,
+            braced(&[view.model.as_str(), view.new_model.as_str()])
+        )];
+        if self.tests_need_seed() {
+            imports.push("std::sync::atomic::{AtomicI64, Ordering}".to_owned());
+            imports.push("std::time::{SystemTime, UNIX_EPOCH}".to_owned());
+        }
+        if !chrono.is_empty() {
+            imports.push(format!("tspawn_runtime::chrono::{}", braced(&chrono)));
+        }
+        imports.push("tspawn_runtime::db::Page".to_owned());
+        if uses(&[Kind::Decimal]) {
+            imports.push("tspawn_runtime::rust_decimal::Decimal".to_owned());
+        }
+        if uses(&[Kind::Json]) {
+            imports.push("tspawn_runtime::serde_json::json".to_owned());
+        }
+        imports.push("tspawn_runtime::tokio::sync::Mutex".to_owned());
+        if uses(&[Kind::Uuid]) {
+            imports.push("tspawn_runtime::uuid::Uuid".to_owned());
+        }
+        imports.push("tspawn_runtime::{testing, Db, Error}".to_owned());
+        imports
+    }
+
+    fn column_list(&self) -> String {
+        let names: Vec<String> = self.table.columns.iter().map(|c| self.q(&c.name)).collect();
+        names.join(", ")
+    }
+
+    /// `id = $1 AND lang = $2`, numbered from `first`.
+    fn key_condition(&self, first: usize) -> String {
+        let parts: Vec<String> = self
+            .key()
+            .enumerate()
+            .map(|(i, c)| format!("{} = {}", self.q(&c.name), self.p(first + i)))
+            .collect();
+        parts.join(" AND ")
+    }
+
+    /// The SQL, one statement per const.
+    fn statements(&self) -> Vec<Statement> {
+        let t = self.q(&self.table.name);
+        let cols = self.column_list();
+        let returning = |sql: String| match self.driver.has_returning() {
+            true => format!("{sql} RETURNING {cols}"),
+            false => sql,
+        };
+        let order: Vec<String> = self.key().map(|c| self.q(&c.name)).collect();
+        let get = format!("SELECT {cols} FROM {t} WHERE {}", self.key_condition(1));
+        let list = format!(
+            "SELECT {cols} FROM {t} ORDER BY {} LIMIT {} OFFSET {}",
+            order.join(", "),
+            self.p(1),
+            self.p(2)
+        );
+        let insert_doc = match self.driver.has_returning() {
+            true => "Stores a new row and returns it as stored.",
+            false => "Stores a new row (MySQL has no RETURNING: `create` reads it back).",
+        };
+        let mut sql = vec![
+            (
+                "TABLE",
+                "The table, as error messages name it.",
+                self.table.name.clone(),
+            ),
+            ("INSERT", insert_doc, returning(self.insert_sql(&t))),
+            ("GET", "The row with a key.", get),
+            ("LIST", "A page of rows in key order.", list),
+            (
+                "COUNT",
+                "How many rows there are.",
+                format!("SELECT COUNT(*) FROM {t}"),
+            ),
+        ];
+        if let Some(update) = self.update_sql(&t) {
+            sql.push(("UPDATE", "Writes a row back.", returning(update)));
+        }
+        let delete = format!("DELETE FROM {t} WHERE {}", self.key_condition(1));
+        sql.push(("DELETE", "Deletes the row with a key.", delete));
+        sql.into_iter()
+            .map(|(name, doc, text)| Statement {
+                name,
+                doc,
+                sql: escape(&text),
+            })
+            .collect()
+    }
+
+    /// `INSERT INTO t (a, b, lock_revision) VALUES ($1, $2, 1)`: the caller's columns, the
+    /// timestamps (bound to now) and the revision (1).
+    fn insert_sql(&self, t: &str) -> String {
+        let mut names = Vec::new();
+        let mut values = Vec::new();
+        let mut n = 0;
+        for column in &self.table.columns {
+            let value = match column.role() {
+                Role::Generated => continue,
+                Role::LockRevision => "1".to_owned(),
+                _ => {
+                    n += 1;
+                    self.p(n)
+                }
+            };
+            names.push(self.q(&column.name));
+            values.push(value);
+        }
+        if names.is_empty() {
+            return match self.driver {
+                Driver::Mysql => format!("INSERT INTO {t} () VALUES ()"),
+                _ => format!("INSERT INTO {t} DEFAULT VALUES"),
+            };
+        }
+        format!(
+            "INSERT INTO {t} ({}) VALUES ({})",
+            names.join(", "),
+            values.join(", ")
+        )
+    }
+
+    /// `UPDATE t SET a = $1, updated_at = $2, lock_revision = lock_revision + 1 WHERE id = $3
+    /// AND lock_revision = $4`; `None` when there is nothing to set (a table of key columns).
+    fn update_sql(&self, t: &str) -> Option<String> {
+        let mut sets = Vec::new();
+        let mut n = 0;
+        let mut lock = None;
+        for column in &self.table.columns {
+            let name = self.q(&column.name);
+            match column.role() {
+                Role::Plain if is_key(self.table, column) => {}
+                Role::Plain | Role::UpdatedAt => {
+                    n += 1;
+                    sets.push(format!("{name} = {}", self.p(n)));
+                }
+                Role::LockRevision => {
+                    sets.push(format!("{name} = {name} + 1"));
+                    lock = Some(name);
+                }
+                Role::Generated | Role::CreatedAt => {}
+            }
+        }
+        if sets.is_empty() {
+            return None;
+        }
+        let mut condition = self.key_condition(n + 1);
+        if let Some(lock) = lock {
+            let next = self.p(n + self.table.primary_key.len() + 1);
+            condition.push_str(&format!(" AND {lock} = {next}"));
+        }
+        Some(format!(
+            "UPDATE {t} SET {} WHERE {condition}",
+            sets.join(", ")
+        ))
+    }
+}
+
+/// `pub use super::sqlobjects::blog::{Blog, NewBlog};`, the list on lines of its own when the
+/// line would be too long (as rustfmt lays out a `use`).
+fn reexport(module: &str, model: &str) -> String {
+    let head = format!("pub use super::sqlobjects::{module}::");
+    let items = format!("{model}, New{model}");
+    let line = format!("{head}{{{items}}};");
+    if line.len() <= 100 {
+        line
+    } else if items.len() + 5 <= 100 {
+        format!("{head}{{\n    {items},\n}};")
+    } else {
+        format!("{head}{{\n    {model},\n    New{model},\n}};")
+    }
+}
+
+/// Whether `column` is part of the table's primary key.
+pub fn is_key(table: &Table, column: &Column) -> bool {
+    table
+        .primary_key
+        .iter()
+        .any(|&i| table.columns[i].name == column.name)
+}
+
+/// `{A, B}` or `A` alone.
+fn braced(names: &[&str]) -> String {
+    match names {
+        [one] => (*one).to_owned(),
+        many => format!("{{{}}}", many.join(", ")),
+    }
+}
+
+/// The doc comment of a field: its SQL type and what the table says about it.
+fn doc(column: &Column, table: &Table) -> String {
+    let mut flags = vec![format!("`{}`", column.sql_type)];
+    if is_key(table, column) {
+        flags.push("primary key".to_owned());
+    }
+    if column.auto_increment {
+        flags.push("set by the database".to_owned());
+    }
+    flags.push(
+        if column.nullable {
+            "nullable"
+        } else {
+            "not null"
+        }
+        .to_owned(),
+    );
+    if column.unique {
+        flags.push("unique".to_owned());
+    }
+    if let Some(default) = &column.default {
+        flags.push(format!("default `{default}`"));
+    }
+    if let Some(fk) = &column.foreign_key {
+        flags.push(format!("references `{}({})`", fk.table, fk.column));
+    }
+    let role = match column.role() {
+        Role::CreatedAt => " Set to now on create.",
+        Role::UpdatedAt => " Set to now on create and update.",
+        Role::LockRevision => " 1 on create, +1 per update: an update of a stale copy is refused.",
+        Role::Plain | Role::Generated => "",
+    };
+    format!("{}.{role}", flags.join(", "))
+}
