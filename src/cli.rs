@@ -55,12 +55,23 @@ pub struct ShowArgs {
     /// Show where database drivers come from
     #[arg(long)]
     pub show_driver_path: bool,
-    /// Show the tables of the app's database ('dev' environment) [not built yet]
+    /// Show the tables of the app's database (the one `cargo run` opens: 'dev')
     #[arg(long)]
     pub show_tables: bool,
-    /// Show the collections of the app's MongoDB database [not built yet]
+    /// Show the collections of a MongoDB database (MongoDB is not supported yet)
     #[arg(long)]
     pub show_collections: bool,
+    #[command(flatten)]
+    pub listing: ListingArgs,
+}
+
+/// What `--show-tables` lists besides the names; outside [`ShowArgs`]' one-of group.
+#[derive(Debug, Args, Clone, Copy)]
+#[group(skip)]
+pub struct ListingArgs {
+    /// With --show-tables: each table's columns (SQL type, Rust type, keys, defaults)
+    #[arg(long, requires = "show_tables")]
+    pub columns: bool,
 }
 
 /// `--db`: the driver's CLI spelling and aliases come from [`Driver`].
@@ -563,9 +574,10 @@ fn help_template(cmd: &clap::Command) -> String {
         "{{usage-heading}} {{usage}}\n\n\
          Type 'tspawn --show-drivers' to show all the available database drivers.\n\
          Type 'tspawn --show-driver-path' to show the path of database drivers.\n\
-         Type 'tspawn --show-tables' to show all tables of the 'dev' database (not built yet).\n\
-         Type 'tspawn --show-collections' to show all collections in the MongoDB (not built \
-         yet).\n\n\
+         Type 'tspawn --show-tables' to show all tables of the 'dev' database (--columns: \
+         and their columns).\n\
+         Type 'tspawn --show-collections' to show all collections in the MongoDB (not \
+         supported yet).\n\n\
          Available subcommands:\n{built}\n\
          Not built yet (TreeFrog's, refused by tspawn {version} for now):\n{unbuilt}\n\
          Options:\n{{options}}\n\n\

@@ -49,6 +49,10 @@ pub enum Error {
     #[error("`tspawn {0}` is not built yet in tspawn {version}; `tspawn -h` lists what is", version = env!("CARGO_PKG_VERSION"))]
     NotBuilt(&'static str),
 
+    /// `--show-collections`: there is no MongoDB support to list collections with.
+    #[error("MongoDB is not supported yet: tspawn {version} makes apps on SQLite, PostgreSQL and MySQL/MariaDB; `tspawn --show-tables` lists an app's tables", version = env!("CARGO_PKG_VERSION"))]
+    NoMongo,
+
     #[error("nothing called `{0}` to delete here: `tspawn delete` removes WebSocket endpoints made by `tspawn websocket` (src/endpoints/NAME_endpoint.rs) and models made by `tspawn model` or `tspawn sqlobject` (src/models/sqlobjects/NAME.rs), and nothing else yet")]
     NothingToDelete(String),
 

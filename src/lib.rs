@@ -52,10 +52,17 @@ pub fn run(cli: Cli, shell: &mut Shell) -> Result<(), Error> {
         .map_err(|e| Error::io("stdout", e));
     }
     if show.show_tables {
-        return Err(Error::NotBuilt("--show-tables"));
+        let ctx = context::Context::from_env()?;
+        let app = app::App::find(&ctx)?;
+        let (listing, note) = schema::show::show_tables(&app, show.listing.columns)?;
+        shell::print_data(&listing).map_err(|e| Error::io("stdout", e))?;
+        if let Some(note) = note {
+            shell.note(&note);
+        }
+        return Ok(());
     }
     if show.show_collections {
-        return Err(Error::NotBuilt("--show-collections"));
+        return Err(Error::NoMongo);
     }
     let Some(command) = cli.command else {
         let _ = cli::command().print_help();

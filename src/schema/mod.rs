@@ -13,6 +13,7 @@
 mod mysql;
 mod postgres;
 pub mod read;
+pub mod show;
 mod sqlite;
 pub mod url;
 

@@ -76,9 +76,7 @@ pub enum ReadError {
     },
 
     /// A column whose SQL type has no Rust type in tspawn's table (README, "Types").
-    #[error(
-        "{table}.{column}: {driver} type `{sql_type}` has no mapping; supported: {supported}"
-    )]
+    #[error("{table}.{column}: {driver} type `{sql_type}` has no mapping; supported: {supported}")]
     Unmapped {
         table: String,
         column: String,
@@ -388,7 +386,12 @@ async fn within_timeout<C>(
     };
     let error = match tokio::time::timeout(CONNECT_TIMEOUT, connect).await {
         Ok(Ok(conn)) => return Ok(conn),
-        Err(_) => return Err(unreachable(format!("no answer in {} s", CONNECT_TIMEOUT.as_secs()))),
+        Err(_) => {
+            return Err(unreachable(format!(
+                "no answer in {} s",
+                CONNECT_TIMEOUT.as_secs()
+            )))
+        }
         Ok(Err(error)) => error,
     };
     match &error {

@@ -41,7 +41,10 @@ pub(super) async fn describe(
     type Info = (i64, String, String, bool, Option<String>, i64);
     let sql = "SELECT cid, name, type, \"notnull\", dflt_value, pk FROM pragma_table_info(?1) \
                ORDER BY cid";
-    let rows: Vec<Info> = sqlx::query_as(sql).bind(table).fetch_all(&mut *conn).await?;
+    let rows: Vec<Info> = sqlx::query_as(sql)
+        .bind(table)
+        .fetch_all(&mut *conn)
+        .await?;
 
     // A rowid table's single `INTEGER PRIMARY KEY` column is the rowid: numbered by SQLite.
     let sql = "SELECT wr FROM pragma_table_list WHERE schema = 'main' AND name = ?1";
@@ -55,8 +58,10 @@ pub(super) async fn describe(
     let sql = "SELECT ii.name FROM pragma_index_list(?1) AS il, pragma_index_info(il.name) AS ii \
                WHERE il.\"unique\" = 1 AND il.origin <> 'pk' AND il.partial = 0 \
                AND (SELECT count(*) FROM pragma_index_info(il.name)) = 1";
-    let unique: Vec<(Option<String>,)> =
-        sqlx::query_as(sql).bind(table).fetch_all(&mut *conn).await?;
+    let unique: Vec<(Option<String>,)> = sqlx::query_as(sql)
+        .bind(table)
+        .fetch_all(&mut *conn)
+        .await?;
     let unique: Vec<String> = unique.into_iter().filter_map(|(name,)| name).collect();
 
     let foreign_keys = foreign_keys(conn, table).await?;
@@ -124,16 +129,20 @@ async fn foreign_keys(
 ) -> Result<Vec<(String, ForeignKey)>, sqlx::Error> {
     let sql = "SELECT \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(?1) AS fk \
                WHERE (SELECT count(*) FROM pragma_foreign_key_list(?1) AS o WHERE o.id = fk.id) = 1";
-    let rows: Vec<(String, String, Option<String>)> =
-        sqlx::query_as(sql).bind(table).fetch_all(&mut *conn).await?;
+    let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(sql)
+        .bind(table)
+        .fetch_all(&mut *conn)
+        .await?;
     let mut keys = Vec::with_capacity(rows.len());
     for (parent, from, to) in rows {
         let column = match to {
             Some(to) => to,
             None => {
                 let sql = "SELECT name FROM pragma_table_info(?1) WHERE pk > 0";
-                let key: Vec<(String,)> =
-                    sqlx::query_as(sql).bind(&parent).fetch_all(&mut *conn).await?;
+                let key: Vec<(String,)> = sqlx::query_as(sql)
+                    .bind(&parent)
+                    .fetch_all(&mut *conn)
+                    .await?;
                 match <[_; 1]>::try_from(key) {
                     Ok([(name,)]) => name,
                     Err(_) => continue,

@@ -154,7 +154,9 @@ pub fn host_port(driver: Driver, url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
     let end = rest.find(['/', '?']).unwrap_or(rest.len());
     let authority = &rest[..end];
-    let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
     let host = if host.is_empty() { "localhost" } else { host };
     let has_port = host
         .rsplit_once(':')
@@ -237,8 +239,13 @@ mod tests {
             "localhost:3306"
         );
         let (_dir, app) = self::app(Driver::Mysql, "[dev]\n");
-        let err = database_url(&app, "dev", vars(&[])).unwrap_err().to_string();
-        assert!(err.contains("no database_url in [dev] or [default]"), "{err}");
+        let err = database_url(&app, "dev", vars(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("no database_url in [dev] or [default]"),
+            "{err}"
+        );
         assert!(err.contains("mysql://root@localhost/blog_app_dev"), "{err}");
     }
 
@@ -246,7 +253,9 @@ mod tests {
     fn a_url_of_another_driver_or_a_missing_environment_is_refused() {
         let toml = "[dev]\ndatabase_url = \"mysql://root:pw@localhost/x\"\n";
         let (_dir, app) = app(Driver::Sqlite, toml);
-        let err = database_url(&app, "dev", vars(&[])).unwrap_err().to_string();
+        let err = database_url(&app, "dev", vars(&[]))
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("`mysql://root@localhost/x` is not a SQLite URL"),
             "{err}"
