@@ -1,17 +1,20 @@
 //! The Cargo.lock `tspawn new` writes (issue 7): what cargo itself writes for the app, with the
 //! versions of this workspace's Cargo.lock (the ones CI builds and tests the runtime with), for
 //! every driver and for app names that cargo sorts anywhere in the lock or that a crate of the
-//! lock also has. cargo runs offline: everything it needs is in the workspace's build already.
+//! lock also has. One lock serves every driver and every runtime feature (issue 8: generators
+//! turn on `chrono`, `decimal`, `uuid`, `json`), since the vendored runtime is a member of the
+//! app's workspace. cargo runs offline: everything it needs is in the workspace's build already.
 
 mod common;
 
+use common::app::cargo;
 use common::tspawn;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const DRIVERS: [&str; 3] = ["sqlite", "postgresql", "mysql"];
 
-/// The command that rewrites templates/lock/ from the workspace's Cargo.lock.
+/// The command that rewrites templates/lock/app.lock from the workspace's Cargo.lock.
 const REFRESH: &str = "TSPAWN_UPDATE_LOCKS=1 cargo test --test app_lock";
 
 fn root() -> &'static Path {
@@ -29,11 +32,24 @@ fn new_app(name: &str, driver: &str) -> (tempfile::TempDir, PathBuf) {
     (dir, app)
 }
 
+/// The platform rustc builds for (`x86_64-unknown-linux-gnu`).
+fn host() -> String {
+    let output = Command::new("rustc").arg("-vV").output().unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    text.lines()
+        .find_map(|line| line.strip_prefix("host: "))
+        .expect("rustc -vV names the host")
+        .to_owned()
+}
+
 /// Runs `cargo metadata --offline` in the app, which resolves its dependencies and rewrites its
-/// Cargo.lock when what it would write differs in any byte; returns the lock afterwards.
+/// Cargo.lock when what it would write differs in any byte; returns the lock afterwards. The
+/// lock covers every platform either way; `--filter-platform` only spares cargo reading the
+/// packages of other platforms (windows-sys, ...), which this machine never downloaded.
 fn lock_after_cargo(app: &Path) -> String {
     let output = Command::new(env!("CARGO"))
         .args(["metadata", "--offline", "--format-version", "1"])
+        .args(["--filter-platform", &host()])
         .current_dir(app)
         .output()
         .unwrap();
@@ -66,20 +82,21 @@ fn registry_packages(lock: &str) -> Vec<(String, String, String)> {
         .collect()
 }
 
-/// templates/lock/<driver>.lock is what cargo makes of the workspace's Cargo.lock for a new app
-/// named `app`: cargo keeps the versions it finds there and drops what the app does not use.
-/// When the runtime's or the app's dependencies change, this fails with the command that
-/// refreshes the stored locks.
+/// templates/lock/app.lock is what cargo makes of the workspace's Cargo.lock for a new app named
+/// `app`, whatever its driver: cargo keeps the versions it finds there and drops what the app
+/// does not use. When the runtime's or the app's dependencies change, this fails with the
+/// command that refreshes the stored lock.
 #[test]
-fn the_stored_locks_are_the_workspace_lock_trimmed_for_each_driver() {
+fn the_stored_lock_is_the_workspace_lock_trimmed_for_every_driver() {
     let workspace = std::fs::read_to_string(root().join("Cargo.lock")).unwrap();
     let workspace_packages = registry_packages(&workspace);
+    let stored_path = root().join("templates/lock/app.lock");
     let update = std::env::var_os("TSPAWN_UPDATE_LOCKS").is_some();
+    let mut trimmed_by_driver = Vec::new();
     for driver in DRIVERS {
         let (_dir, app) = new_app("app", driver);
         std::fs::write(app.join("Cargo.lock"), &workspace).unwrap();
         let trimmed = lock_after_cargo(&app);
-
         for package in registry_packages(&trimmed) {
             assert!(
                 workspace_packages.contains(&package),
@@ -87,21 +104,40 @@ fn the_stored_locks_are_the_workspace_lock_trimmed_for_each_driver() {
                  not: add the dependency to runtime/Cargo.toml or pin it there, then run {REFRESH}"
             );
         }
-        let stored_path = root().join(format!("templates/lock/{driver}.lock"));
-        if update {
-            std::fs::write(&stored_path, &trimmed).unwrap();
-            eprintln!("wrote {}", stored_path.display());
-            continue;
-        }
-        let stored = std::fs::read_to_string(&stored_path).unwrap();
+        trimmed_by_driver.push((driver, trimmed));
+    }
+    let (_, sqlite) = &trimmed_by_driver[0];
+    for (driver, trimmed) in &trimmed_by_driver {
         assert!(
-            stored == trimmed,
-            "{} is not what cargo makes of the workspace's Cargo.lock for a new {driver} app (the \
-             runtime's, the app's or the workspace's dependencies changed); refresh it with: \
-             {REFRESH}",
-            stored_path.display()
+            trimmed == sqlite,
+            "cargo makes another lock for a {driver} app than for an sqlite one: the vendored \
+             runtime is no longer a member of the app's workspace (templates/new/Cargo.toml.jinja)"
         );
     }
+    for name in [
+        "sqlx-sqlite",
+        "sqlx-postgres",
+        "sqlx-mysql",
+        "chrono",
+        "rust_decimal",
+    ] {
+        assert!(
+            sqlite.contains(&format!("\nname = \"{name}\"\n")),
+            "no {name}"
+        );
+    }
+    if update {
+        std::fs::write(&stored_path, sqlite).unwrap();
+        eprintln!("wrote {}", stored_path.display());
+        return;
+    }
+    let stored = std::fs::read_to_string(&stored_path).unwrap();
+    assert!(
+        &stored == sqlite,
+        "{} is not what cargo makes of the workspace's Cargo.lock for a new app (the runtime's, \
+         the app's or the workspace's dependencies changed); refresh it with: {REFRESH}",
+        stored_path.display()
+    );
 }
 
 /// The lock of a new app is byte for byte what cargo writes for it, wherever its name sorts and
@@ -144,4 +180,76 @@ fn a_generated_endpoint_keeps_the_lock_current() {
         .assert()
         .success();
     assert!(lock_after_cargo(&app) == written);
+}
+
+/// Rust that needs every column-type feature: the re-exported crates, and sqlx decoding their
+/// types from the driver's row (sqlx has no Decimal for SQLite, so there it is only named).
+fn column_types_module(driver: &str) -> String {
+    let price = if driver == "sqlite" {
+        "Decimal::ZERO"
+    } else {
+        "row.try_get(\"price\")?"
+    };
+    format!(
+        "\n/// Every column type a generator may use.\n\
+         pub mod column_types {{\n\
+         use tspawn_runtime::chrono::{{DateTime, Utc}};\n\
+         use tspawn_runtime::db::Row;\n\
+         use tspawn_runtime::rust_decimal::Decimal;\n\
+         use tspawn_runtime::serde_json::Value;\n\
+         use tspawn_runtime::sqlx::{{self, FromRow, Row as _}};\n\
+         use tspawn_runtime::uuid::Uuid;\n\
+         \n\
+         /// One of each.\n\
+         pub struct Typed {{\n\
+         pub at: DateTime<Utc>,\n\
+         pub price: Decimal,\n\
+         pub key: Uuid,\n\
+         pub data: Value,\n\
+         }}\n\
+         \n\
+         impl<'r> FromRow<'r, Row> for Typed {{\n\
+         fn from_row(row: &'r Row) -> sqlx::Result<Self> {{\n\
+         Ok(Typed {{\n\
+         at: row.try_get(\"at\")?,\n\
+         price: {price},\n\
+         key: row.try_get(\"key\")?,\n\
+         data: row.try_get(\"data\")?,\n\
+         }})\n\
+         }}\n\
+         }}\n\
+         }}\n"
+    )
+}
+
+/// Turning on the runtime's column-type features, as `tspawn model` does for a table with
+/// timestamps, decimals, UUIDs or JSON, keeps `cargo check --locked` working with the lock
+/// `tspawn new` wrote (without the member trick cargo would have to add chrono and the rest to
+/// it), and the re-exported crates and sqlx's support for them are there, on every driver.
+#[test]
+fn column_type_features_build_with_the_lock_new_wrote() {
+    for driver in DRIVERS {
+        let (_dir, app) = common::new_app_named("typed_app", driver);
+        let manifest_path = app.join("Cargo.toml");
+        let manifest = std::fs::read_to_string(&manifest_path).unwrap();
+        let feature = if driver == "postgresql" {
+            "postgres"
+        } else {
+            driver
+        };
+        let plain = format!("features = [\"{feature}\"]");
+        let typed =
+            format!("features = [\"{feature}\", \"chrono\", \"decimal\", \"uuid\", \"json\"]");
+        assert!(manifest.contains(&plain), "{driver}: {manifest}");
+        std::fs::write(&manifest_path, manifest.replace(&plain, &typed)).unwrap();
+        let lib = app.join("src/lib.rs");
+        let mut source = std::fs::read_to_string(&lib).unwrap();
+        source.push_str(&column_types_module(driver));
+        std::fs::write(&lib, source).unwrap();
+        let lock = std::fs::read_to_string(app.join("Cargo.lock")).unwrap();
+
+        cargo(&app, &["check", "--offline"]);
+        let after = std::fs::read_to_string(app.join("Cargo.lock")).unwrap();
+        assert!(after == lock, "{driver}: cargo check changed the lock");
+    }
 }

@@ -24,7 +24,7 @@ static RUNTIME_MANIFEST: &str = include_str!("../../runtime/Cargo.toml");
 /// Where the runtime's copy goes inside the app.
 const VENDOR: &str = "vendor/tspawn-runtime";
 
-/// The app's lock file, written from the stored lock of its driver.
+/// The app's lock file, written from the stored lock (one for every driver).
 const LOCK: &str = "Cargo.lock";
 
 /// The environments an app has a database for.
@@ -89,7 +89,7 @@ pub fn generate(ctx: &Context, name: &Name, driver: Driver) -> Result<Generated,
     for (path, contents) in runtime_copy() {
         tree.insert(app.join(path), Some(contents));
     }
-    tree.insert(app.join(LOCK), Some(lock::render(name.as_str(), driver)));
+    tree.insert(app.join(LOCK), Some(lock::render(name.as_str())));
     let folders: Vec<PathBuf> = tree.keys().flat_map(|p| ancestors(p)).collect();
     for folder in folders {
         tree.insert(folder, None);

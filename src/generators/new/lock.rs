@@ -1,36 +1,33 @@
 //! The app's Cargo.lock (issue 7): the dependency versions this release of tspawn was built and
 //! tested with, so a user's first `cargo run` builds what CI built.
 //!
-//! `templates/lock/<driver>.lock` is the lock cargo writes for a new app named `app` with that
-//! driver, trimmed from this workspace's own Cargo.lock (the driver changes which packages are
-//! in it). tests/app_lock.rs checks that the stored locks are current and prints the command
-//! that refreshes them. This module renames the app's package and writes the lock exactly as
-//! cargo would for that name, so cargo leaves the file as it is:
+//! `templates/lock/app.lock` is the lock cargo writes for a new app named `app`, trimmed from
+//! this workspace's own Cargo.lock. One lock serves every driver: the app's Cargo.toml makes the
+//! vendored runtime a workspace member, and cargo resolves a lock with every feature of every
+//! member, so it holds all three drivers and every column-type feature (`chrono`, `decimal`,
+//! `uuid`, `json`) whichever the app turns on. tests/app_lock.rs checks that the stored lock is
+//! current and prints the command that refreshes it.
+//!
+//! This module renames the app's package and writes the lock exactly as cargo would for that
+//! name, so cargo leaves the file as it is:
 //! - packages are sorted by name (as strings), then version (semver), then source, with the
 //!   app's path package before a registry one;
 //! - a dependency is named by its name alone when only one package has that name, by
 //!   `name version` when only one has that version, else `name version (source)` (cargo's
 //!   `encodable_package_id`), so an app named like a crate of the lock re-spells its references.
 
-use crate::driver::Driver;
 use std::cmp::Ordering;
 
-/// The name of the app's own package in the stored locks.
+/// The name of the app's own package in the stored lock.
 const PLACEHOLDER: &str = "app";
 
-/// The stored lock of a driver, with the placeholder app in it.
-fn stored(driver: Driver) -> &'static str {
-    match driver {
-        Driver::Sqlite => include_str!("../../../templates/lock/sqlite.lock"),
-        Driver::Postgresql => include_str!("../../../templates/lock/postgresql.lock"),
-        Driver::Mysql => include_str!("../../../templates/lock/mysql.lock"),
-    }
-}
+/// The stored lock, with the placeholder app in it.
+const STORED: &str = include_str!("../../../templates/lock/app.lock");
 
-/// The Cargo.lock of a new app whose package is named `app` (Cargo.toml's `package.name`),
-/// built with `driver`.
-pub fn render(app: &str, driver: Driver) -> String {
-    lock_for(stored(driver), app)
+/// The Cargo.lock of a new app whose package is named `app` (Cargo.toml's `package.name`), the
+/// same for every driver.
+pub fn render(app: &str) -> String {
+    lock_for(STORED, app)
 }
 
 /// One `[[package]]` entry: its identity and its dependencies, resolved to package indices.
