@@ -182,6 +182,56 @@ fn a_generated_endpoint_keeps_the_lock_current() {
     assert!(lock_after_cargo(&app) == written);
 }
 
+/// The value of a list key of `cargo metadata`'s JSON (`"key":[...]`), as written.
+fn json_list<'a>(json: &'a str, key: &str) -> &'a str {
+    let start = json.find(&format!("\"{key}\":[")).expect(key) + key.len() + 3;
+    &json[start..start + json[start..].find(']').unwrap()]
+}
+
+/// The runtime is a member of the app's workspace but not a default one: `cargo build`, `test`
+/// and `clippy` in the app build and check the app alone (its tests, not the runtime's), while
+/// `cargo fmt --check` covers both (tests/e2e_new.rs runs it, so the vendored copy must be
+/// rustfmt-clean). The copy is src/ and Cargo.toml only, and its manifest names no build
+/// script, tests, benches or examples that the copy lacks.
+#[test]
+fn the_runtime_is_a_member_but_commands_default_to_the_app() {
+    let (_dir, app) = new_app("chatapp", "sqlite");
+    let output = Command::new(env!("CARGO"))
+        .args([
+            "metadata",
+            "--no-deps",
+            "--offline",
+            "--format-version",
+            "1",
+        ])
+        .current_dir(&app)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let json = String::from_utf8(output.stdout).unwrap();
+    let members = json_list(&json, "workspace_members");
+    assert!(members.contains("/vendor/tspawn-runtime#"), "{members}");
+    let defaults = json_list(&json, "workspace_default_members");
+    assert!(
+        defaults.ends_with("/chatapp#0.1.0\"") && !defaults.contains(','),
+        "{defaults}"
+    );
+    let vendored = app.join("vendor/tspawn-runtime");
+    let mut entries: Vec<String> = std::fs::read_dir(&vendored)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    entries.sort();
+    assert_eq!(entries, ["Cargo.toml", "src"]);
+    let manifest = std::fs::read_to_string(vendored.join("Cargo.toml")).unwrap();
+    for table in ["build =", "[[test]]", "[[bench]]", "[[example]]", "[[bin]]"] {
+        assert!(
+            !manifest.contains(table),
+            "the runtime's manifest has {table}"
+        );
+    }
+}
+
 /// Rust that needs every column-type feature: the re-exported crates, and sqlx decoding their
 /// types from the driver's row (sqlx has no Decimal for SQLite, so there it is only named).
 fn column_types_module(driver: &str) -> String {
