@@ -486,14 +486,16 @@ impl Builder<'_> {
 /// line would be too long (as rustfmt lays out a `use`).
 fn reexport(module: &str, model: &str) -> String {
     let head = format!("pub use super::sqlobjects::{module}::");
-    let items = format!("{model}, New{model}");
+    let items = braced(&[model, &format!("New{model}")]);
+    let items = items.trim_start_matches('{').trim_end_matches('}');
     let line = format!("{head}{{{items}}};");
     if line.len() <= 100 {
         line
     } else if items.len() + 5 <= 100 {
         format!("{head}{{\n    {items},\n}};")
     } else {
-        format!("{head}{{\n    {model},\n    New{model},\n}};")
+        let items = items.replace(", ", ",\n    ");
+        format!("{head}{{\n    {items},\n}};")
     }
 }
 
@@ -505,9 +507,11 @@ pub fn is_key(table: &Table, column: &Column) -> bool {
         .any(|&i| table.columns[i].name == column.name)
 }
 
-/// `{A, B}` or `A` alone.
+/// `{A, B}` (sorted, as rustfmt sorts a `use` list) or `A` alone.
 fn braced(names: &[&str]) -> String {
-    match names {
+    let mut names = names.to_vec();
+    names.sort_unstable();
+    match names.as_slice() {
         [one] => (*one).to_owned(),
         many => format!("{{{}}}", many.join(", ")),
     }
