@@ -176,6 +176,11 @@ fn build(
     if let Some((name, sql)) = &migration {
         plan.file(format!("db/migrations/{name}"), sql.clone());
     }
+    // Said only when it is written now, not on a rerun.
+    let new_migration = migration
+        .as_ref()
+        .map(|(name, _)| name.clone())
+        .filter(|name| !app.root.join("db/migrations").join(name).exists());
     let features = table.features();
     if !features.is_empty() {
         plan.enable_features("Cargo.toml", "tspawn-runtime", &features);
@@ -197,7 +202,7 @@ fn build(
         base: app.root,
         plan,
         note: None,
-        next_steps: Some(next_steps(request, &module, migration.as_ref())),
+        next_steps: Some(next_steps(request, &module, new_migration)),
         claims: Claims {
             name: claim_name,
             driver,
@@ -254,10 +259,10 @@ fn creates(dir: &std::path::Path, app: &App, table: &str) -> bool {
 fn next_steps(
     request: &ModelRequest,
     module: &str,
-    migration: Option<&(String, String)>,
+    new_migration: Option<String>,
 ) -> String {
     let mut steps = Vec::new();
-    if let (Source::Table(table), Some((name, _))) = (&request.source, migration) {
+    if let (Source::Table(table), Some(name)) = (&request.source, new_migration) {
         steps.push(format!(
             "note: no migration created {table} yet, so db/migrations/{name} does (IF NOT \
              EXISTS: the dev database keeps its table, the test and product databases get it)"
