@@ -69,7 +69,7 @@ pub struct ShowArgs {
 #[derive(Debug, Args, Clone, Copy)]
 #[group(skip)]
 pub struct ListingArgs {
-    /// With --show-tables: each table's columns (SQL type, Rust type, keys, defaults)
+    /// With --show-tables: also each table's columns, types, keys and defaults
     #[arg(long, requires = "show_tables")]
     pub columns: bool,
 }

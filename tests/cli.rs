@@ -215,8 +215,6 @@ fn subcommands_not_built_yet_fail_and_say_so() {
         &["mailer", "info", "send"],
         &["api", "blog"],
         &["helper", "text"],
-        &["--show-tables"],
-        &["--show-collections"],
     ];
     for args in cases {
         tspawn(dir.path())

@@ -70,24 +70,32 @@ pub(super) async fn describe(
 
     // Indexes without a predicate or an expression: the primary key, in key order, and the
     // unique ones on a single column.
-    let sql = "SELECT i.indisprimary, i.indkey::int2[] FROM pg_index i \
+    let sql = "SELECT i.indisprimary, i.indkey::text FROM pg_index i \
                JOIN pg_class c ON c.oid = i.indrelid \
                WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AND c.relname = $1 \
                AND (i.indisprimary OR i.indisunique) \
                AND i.indpred IS NULL AND i.indexprs IS NULL";
-    let indexes: Vec<(bool, Vec<i16>)> = sqlx::query_as(sql)
+    let indexes: Vec<(bool, String)> = sqlx::query_as(sql)
         .bind(table)
         .fetch_all(&mut *conn)
         .await?;
+    // `indkey` is an int2vector, indexed from 0, which sqlx does not decode: read as text.
+    let indexes: Vec<(bool, Vec<i32>)> = indexes
+        .into_iter()
+        .map(|(primary, key)| {
+            let columns = key.split_whitespace().filter_map(|n| n.parse().ok());
+            (primary, columns.collect())
+        })
+        .collect();
     let key: Vec<i32> = indexes
         .iter()
         .find(|(primary, _)| *primary)
-        .map(|(_, columns)| columns.iter().map(|&n| i32::from(n)).collect())
+        .map(|(_, columns)| columns.clone())
         .unwrap_or_default();
     let unique: Vec<i32> = indexes
         .iter()
         .filter(|(primary, columns)| !primary && columns.len() == 1)
-        .map(|(_, columns)| i32::from(columns[0]))
+        .map(|(_, columns)| columns[0])
         .collect();
 
     let sql = "SELECT con.conkey[1]::int4, r.relname::text, a.attname::text \
