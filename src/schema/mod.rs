@@ -13,6 +13,7 @@
 mod mysql;
 mod postgres;
 pub mod read;
+mod session;
 pub mod show;
 mod sqlite;
 pub mod url;

@@ -2,7 +2,8 @@
 //! TreeFrog's listing ("Available tables:" then one name a line, indented), and with
 //! `--columns` each table's columns: name, SQL type, Rust type, flags.
 
-use super::read::{Described, Session};
+use super::read::Described;
+use super::session::Session;
 use super::Column;
 use crate::app::App;
 use crate::error::Error;
