@@ -8,7 +8,8 @@ mod common;
 use common::{new_app, read_tree, tspawn};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
+use std::io::Write;
+use std::process::{Command, Stdio};
 
 /// TreeFrog's tutorial table.
 const BLOG: &str = "CREATE TABLE blog (id INTEGER PRIMARY KEY AUTOINCREMENT, \
@@ -23,14 +24,18 @@ const POST: [&str; 5] = [
     "published:bool",
 ];
 
-/// Runs `sql` on the app's dev database with the sqlite3 program.
+/// Runs `sql` on the app's dev database with the sqlite3 program (on its standard input: an
+/// argument starting with `--` would be an option).
 fn sqlite(root: &Path, sql: &str) {
-    let status = Command::new("sqlite3")
+    let mut child = Command::new("sqlite3")
         .arg(root.join("db/dev.sqlite3"))
-        .arg(sql)
-        .status()
+        .stdin(Stdio::piped())
+        .spawn()
         .expect("the sqlite3 program runs (apt-get install sqlite3)");
-    assert!(status.success(), "sqlite3 failed on {sql}");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(sql.as_bytes()).unwrap();
+    drop(stdin);
+    assert!(child.wait().unwrap().success(), "sqlite3 failed on {sql}");
 }
 
 /// A new SQLite app whose dev database holds the blog table.
@@ -239,7 +244,6 @@ fn bad_input_is_refused_in_one_line_and_nothing_is_written() {
 #[test]
 fn a_generated_app_passes_clippy_fmt_and_its_model_tests() {
     let (_dir, root) = common::new_app_named("modelapp", "sqlite");
-    sqlite(&root, BLOG);
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schema/sqlite.sql");
     sqlite(&root, &std::fs::read_to_string(fixture).unwrap());
     run(&root, &["model", "blog"]);

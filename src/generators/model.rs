@@ -131,9 +131,11 @@ fn build(
 ) -> Result<Generated, Error> {
     let driver = app.driver;
     let (model, module) = names(request, &table.name)?;
+    let parents = parents(&app, table, origin)?;
     let view = View::new(
         driver,
         table,
+        &parents,
         Names {
             model: model.clone(),
             module: module.clone(),
@@ -212,6 +214,32 @@ fn build(
             crate_name: app.crate_name.clone(),
         },
     })
+}
+
+/// The tables the foreign keys of `table` point at, read from the dev database: the
+/// generated test inserts a row in each first. Refused in one line when one is not there.
+fn parents(app: &App, table: &Table, origin: Origin) -> Result<Vec<Table>, Error> {
+    let mut parents: Vec<Table> = Vec::new();
+    for column in &table.columns {
+        let Some(fk) = &column.foreign_key else {
+            continue;
+        };
+        if fk.table == table.name || parents.iter().any(|p| p.name == fk.table) {
+            continue;
+        }
+        let parent = read_table(app, &fk.table).map_err(|e| {
+            let source = match origin {
+                Origin::FieldList => "its migration",
+                Origin::LiveTable => "it",
+            };
+            Error::Schema(format!(
+                "{}.{} references {}, which the dev database cannot give ({e}): create {source}                  first (cargo run migrates), then run tspawn model again",
+                table.name, column.name, fk.table
+            ))
+        })?;
+        parents.push(parent);
+    }
+    Ok(parents)
 }
 
 /// The migration the plan writes, `(file name, SQL)`: a field list's `CREATE TABLE`; for a

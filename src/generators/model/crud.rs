@@ -71,7 +71,8 @@ impl Builder<'_> {
 
     /// The key as errors show it (`id = 3`, `lang = "en", number = 2`), read from the
     /// parameters (`owner` empty) or from `self`.
-    pub(super) fn key_text(&self, owner: &str) -> String {
+    /// Laid out at `indent` after `lead` (`let key = `), followed by `tail`.
+    pub(super) fn key_text(&self, owner: &str, indent: usize, lead: &str, tail: &str) -> String {
         let mut pattern = Vec::new();
         let mut args = Vec::new();
         for column in self.key() {
@@ -91,9 +92,7 @@ impl Builder<'_> {
                 args.push(format!("{dot}{field}"));
             }
         }
-        let mut all = vec![string_literal(&pattern.join(", "))];
-        all.extend(args);
-        format!("format!({})", all.join(", "))
+        format_call(indent, lead, &string_literal(&pattern.join(", ")), &args, tail)
     }
 
     /// The body of `stale_or_missing`: get the row again to tell which.
@@ -252,12 +251,35 @@ impl Builder<'_> {
     pub(super) fn remove(&self) -> String {
         let params: Vec<String> = self.key().map(Column::field).collect();
         let delete = links("sqlx::query(DELETE)", &params, ".execute(db)");
-        let key = self.key_text("");
+        let key = self.key_text("", 12, "let key = ", ";");
         format!(
-            "{}\n        if done.rows_affected() == 0 {{\n            return Err(not_found({key}));\n        }}\n        Ok(())",
+            "{}\n        if done.rows_affected() == 0 {{\n{key}\n            return Err(not_found(key));\n        }}\n        Ok(())",
             chain(8, "let done = ", &delete, "?;")
         )
     }
+}
+
+/// `LEAD format!("PATTERN", ARGS)TAIL` at `indent`, as rustfmt lays it out: on one line when
+/// it fits, else after the `=` of a `let`, else the literal and then the arguments on lines
+/// of their own.
+fn format_call(indent: usize, lead: &str, pattern: &str, args: &[String], tail: &str) -> String {
+    let pad = " ".repeat(indent);
+    let mut inside = vec![pattern.to_owned()];
+    inside.extend(args.iter().cloned());
+    let call = format!("format!({})", inside.join(", "));
+    let one_line = format!("{pad}{lead}{call}{tail}");
+    if one_line.len() <= 100 {
+        return one_line;
+    }
+    if !lead.is_empty() && indent + 4 + call.len() + tail.len() <= 100 {
+        return format!("{pad}{}\n{pad}    {call}{tail}", lead.trim_end());
+    }
+    let mut out = format!("{pad}{lead}format!(\n{pad}    {pattern}");
+    if !args.is_empty() {
+        out.push_str(&format!(",\n{pad}    {}", args.join(", ")));
+    }
+    out.push_str(&format!("\n{pad}){tail}"));
+    out
 }
 
 /// `let row = Self::get(ARGS).await?;`, laid out as rustfmt would.

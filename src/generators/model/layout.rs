@@ -44,6 +44,40 @@ pub fn call(indent: usize, lead: &str, name: &str, args: &[String], tail: &str) 
     out
 }
 
+/// `const NAME: &str = "TEXT";`, the literal on a line of its own when the first line would
+/// be too long and it fits there (rustfmt leaves a literal too long for either alone). Text
+/// with double quotes becomes a raw string, which reads as the SQL it holds.
+pub fn str_const(name: &str, text: &str) -> String {
+    let literal = literal(text);
+    let one_line = format!("const {name}: &str = {literal};");
+    if one_line.len() > MAX_WIDTH && literal.len() + 5 <= MAX_WIDTH {
+        format!("const {name}: &str =\n    {literal};")
+    } else {
+        one_line
+    }
+}
+
+/// `let NAME = "TEXT";` at `indent`, the literal on the next line when that makes it fit.
+pub fn let_str(indent: usize, name: &str, text: &str) -> String {
+    let pad = " ".repeat(indent);
+    let literal = literal(text);
+    let one_line = format!("{pad}let {name} = {literal};");
+    if one_line.len() > MAX_WIDTH && indent + 4 + literal.len() + 1 <= MAX_WIDTH {
+        format!("{pad}let {name} =\n{pad}    {literal};")
+    } else {
+        one_line
+    }
+}
+
+/// `text` as a Rust literal: raw when it holds double quotes, so SQL reads as written.
+fn literal(text: &str) -> String {
+    if text.contains('"') && !text.contains("\"#") {
+        format!("r#\"{text}\"#")
+    } else {
+        string_literal(text)
+    }
+}
+
 /// A Rust string literal holding `text`: quotes and backslashes escaped, so SQL with quoted
 /// identifiers (`"BlogEntry"`) stays one plain literal.
 pub fn string_literal(text: &str) -> String {

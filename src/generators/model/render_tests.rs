@@ -103,6 +103,7 @@ fn render_all(driver: Driver, table: &Table, model: &str) -> Vec<(String, String
     let view = View::new(
         driver,
         table,
+        &[],
         Names {
             model: model.to_owned(),
             module: "blog".to_owned(),

@@ -196,3 +196,32 @@ mod tests {
         assert_eq!(group("1234567"), "1_234_567");
     }
 }
+
+/// A value of `column` as an SQL literal on `driver`, for the row of a parent table the
+/// generated test inserts with plain SQL (so a foreign key has a row to point at).
+pub fn literal(driver: Driver, column: &Column) -> String {
+    let quoted = |text: &str| format!("'{text}'");
+    match column.kind {
+        Kind::Bool if driver == Driver::Postgresql => "TRUE".to_owned(),
+        Kind::Bool => "1".to_owned(),
+        Kind::F32 | Kind::F64 => "1.5".to_owned(),
+        Kind::Decimal => "1".to_owned(),
+        Kind::String => {
+            let sql = column.sql_type.to_ascii_lowercase();
+            let fixed = sql.starts_with("char") || sql.starts_with("character(");
+            match column.max_length {
+                Some(max) if fixed => quoted(&"x".repeat(max as usize)),
+                _ => quoted("x"),
+            }
+        }
+        Kind::Uuid if driver == Driver::Postgresql => quoted("00000000-0000-0000-0000-000000000001"),
+        Kind::Bytes if driver == Driver::Postgresql => "'\\x00'::bytea".to_owned(),
+        Kind::Uuid => format!("X'{}1'", "0".repeat(31)),
+        Kind::Bytes => "X'00'".to_owned(),
+        Kind::Date => quoted("2000-01-01"),
+        Kind::Time => quoted("12:00:00"),
+        Kind::DateTime | Kind::NaiveDateTime => quoted("2000-01-01 00:00:00"),
+        Kind::Json => quoted("{}"),
+        _ => "1".to_owned(),
+    }
+}

@@ -2,10 +2,12 @@
 //! the changes an update writes, and the calls whose layout depends on the names.
 
 use super::crud::is_copy;
-use super::layout::chain;
-use super::samples::{sample, Variant};
+use super::layout::{chain, let_str};
+use super::samples::{literal, sample, Variant};
 use super::view::{is_key, Builder};
+use crate::driver::Driver;
 use crate::schema::{Column, Kind};
+use heck::ToSnakeCase;
 use serde::Serialize;
 
 /// Lines of the generated test file.
@@ -21,11 +23,16 @@ pub struct Tests {
     pub changes: Vec<String>,
     /// Assignments setting every nullable column callers set to `None`.
     pub nulls: Vec<String>,
+    /// `sample(unique())`, `sample(&db).await`: how a test gets a new row.
+    pub sample_call: String,
+    /// `fn sample(n: i64) -> NewBlog {`, `async fn sample(db: &Db) -> NewBlog {`.
+    pub sample_signature: String,
+    /// Rows of the tables the foreign keys point at, inserted with plain SQL.
+    pub parents: Vec<Parent>,
     /// Statements whose layout depends on the names.
-    pub create_row: String,
-    /// `create_row` binding `mut row` when the update test changes it.
-    pub create_mut_row: String,
     pub create_new: String,
+    /// `create_new` binding `mut row` when the update test changes it.
+    pub create_mut_new: String,
     pub create_in_loop: String,
     pub count: String,
     pub count_before: String,
@@ -42,6 +49,18 @@ pub struct Tests {
     pub helpers: Vec<&'static str>,
     /// A row's key as a value that sorts as the database sorts it (`row.id`), when it does.
     pub order_key: Option<String>,
+}
+
+/// A function of the generated test inserting a row into a table a foreign key points at.
+#[derive(Debug, Serialize)]
+pub struct Parent {
+    /// `blog_row`.
+    pub function: String,
+    pub table: String,
+    /// The type of the key it returns (`i64`).
+    pub ty: String,
+    /// Its body, laid out.
+    pub body: String,
 }
 
 impl Builder<'_> {
@@ -62,7 +81,11 @@ impl Builder<'_> {
         };
         for column in self.settable() {
             let field = column.field();
-            let first = self.sample_of(column, Variant::First);
+            let first = match self.parent_function(column) {
+                Some(function) if column.nullable => format!("Some({function}(db).await)"),
+                Some(function) => format!("{function}(db).await"),
+                None => self.sample_of(column, Variant::First),
+            };
             tests.sample.push(format!("{field}: {first},"));
             let value = if is_copy(column.kind) {
                 format!("row.{field}")
@@ -70,7 +93,8 @@ impl Builder<'_> {
                 format!("row.{field}.clone()")
             };
             tests.settable.push(format!("{field}: {value},"));
-            if !is_key(self.table, column) && !column.unique {
+            let parent = column.foreign_key.is_some();
+            if !is_key(self.table, column) && !column.unique && !parent {
                 let second = self.sample_of(column, Variant::Second);
                 tests.changes.push(format!("row.{field} = {second};"));
             }
@@ -129,17 +153,32 @@ impl Builder<'_> {
             ];
             chain(indent, lead, &links, ";")
         };
-        let seed = if seeded { "unique()" } else { "" };
+        tests.parents = self.parents();
+        let db = if tests.parents.is_empty() { "" } else { "&db" };
+        let args: Vec<&str> = [db, if seeded { "unique()" } else { "" }]
+            .into_iter()
+            .filter(|a| !a.is_empty())
+            .collect();
+        let wait = if db.is_empty() { "" } else { ".await" };
+        tests.sample_call = format!("sample({}){wait}", args.join(", "));
+        let params: Vec<&str> = [
+            if db.is_empty() { "" } else { "db: &Db" },
+            if seeded { "n: i64" } else { "" },
+        ]
+        .into_iter()
+        .filter(|a| !a.is_empty())
+        .collect();
+        let asynchronous = if db.is_empty() { "" } else { "async " };
+        tests.sample_signature = format!(
+            "{asynchronous}fn sample({}) -> New{model} {{",
+            params.join(", ")
+        );
         let (row, updated) = (key("row"), key("updated"));
-        tests.create_row = stmt(4, "let row = ", format!("create(&db, &sample({seed}))"));
-        let lead = if tests.changes.is_empty() {
-            "let row = "
-        } else {
-            "let mut row = "
-        };
-        tests.create_mut_row = stmt(4, lead, format!("create(&db, &sample({seed}))"));
-        tests.create_new = stmt(4, "let row = ", "create(&db, &new)".to_owned());
-        tests.create_in_loop = stmt(8, "let row = ", format!("create(&db, &sample({seed}))"));
+        let create = "create(&db, &new)".to_owned();
+        tests.create_new = stmt(4, "let row = ", create.clone());
+        let lead = if tests.changes.is_empty() { "let row = " } else { "let mut row = " };
+        tests.create_mut_new = stmt(4, lead, create.clone());
+        tests.create_in_loop = stmt(8, "let row = ", create);
         tests.get_row = stmt(4, "let got = ", format!("get(&db, {row})"));
         tests.get_updated = stmt(4, "let got = ", format!("get(&db, {updated})"));
         tests.remove_row = stmt(4, "", format!("remove(&db, {row})"));
@@ -155,6 +194,72 @@ impl Builder<'_> {
         let again = [format!("{model}::remove(&db, {row})"), ".await".to_owned()];
         tests.remove_again = chain(4, "let again = ", &again, ";");
         tests
+    }
+
+    /// The test's function giving a row of the table `column` points at, if it is a key.
+    fn parent_function(&self, column: &Column) -> Option<String> {
+        let fk = column.foreign_key.as_ref()?;
+        self.parents.iter().any(|p| p.name == fk.table).then(|| {
+            let snake = fk.table.to_snake_case();
+            format!("{}_row", crate::names::singular_of(&snake))
+        })
+    }
+
+    /// One function per table the foreign keys point at: it inserts a row with a value in
+    /// every column that needs one, and returns the key.
+    fn parents(&self) -> Vec<Parent> {
+        let mut parents: Vec<Parent> = Vec::new();
+        for column in self.settable() {
+            let (Some(fk), Some(function)) = (&column.foreign_key, self.parent_function(column))
+            else {
+                continue;
+            };
+            if parents.iter().any(|p| p.function == function) {
+                continue;
+            }
+            let Some(parent) = self.parents.iter().find(|p| p.name == fk.table) else {
+                continue;
+            };
+            let q = |name: &str| self.driver.quote_if_needed(name);
+            let needed: Vec<&Column> = parent
+                .columns
+                .iter()
+                .filter(|c| !c.nullable && !c.auto_increment && c.default.is_none())
+                .collect();
+            let names: Vec<String> = needed.iter().map(|c| q(&c.name)).collect();
+            let values: Vec<String> = needed.iter().map(|c| literal(self.driver, c)).collect();
+            let mut sql = match (names.is_empty(), self.driver) {
+                (true, Driver::Mysql) => format!("INSERT INTO {} () VALUES ()", q(&parent.name)),
+                (true, _) => format!("INSERT INTO {} DEFAULT VALUES", q(&parent.name)),
+                (false, _) => format!(
+                    "INSERT INTO {} ({}) VALUES ({})",
+                    q(&parent.name),
+                    names.join(", "),
+                    values.join(", ")
+                ),
+            };
+            let ty = column.kind.rust_type().to_owned();
+            let body = if self.driver.has_returning() {
+                sql.push_str(&format!(" RETURNING {}", q(&fk.column)));
+                format!(
+                    "{}\n    sqlx::query_scalar(sql).fetch_one(db).await.unwrap()",
+                    let_str(4, "sql", &sql)
+                )
+            } else {
+                format!(
+                    "{}\n    let done = sqlx::query(sql).execute(db).await.unwrap();\n    \
+                     done.last_insert_id() as {ty}",
+                    let_str(4, "sql", &sql)
+                )
+            };
+            parents.push(Parent {
+                function,
+                table: parent.name.clone(),
+                ty,
+                body,
+            });
+        }
+        parents
     }
 
     /// A sample value, wrapped in `Some` for a nullable column.

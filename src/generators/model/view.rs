@@ -3,7 +3,7 @@
 //! decided here, so the templates read like the code they write.
 
 use super::crud::links;
-use super::layout::{call, chain, escape, string_literal};
+use super::layout::{call, chain, str_const, string_literal};
 use super::tests::Tests;
 use crate::driver::Driver;
 use crate::schema::{Column, Kind, Role, Table};
@@ -58,8 +58,9 @@ pub struct View {
 pub struct Statement {
     pub name: &'static str,
     pub doc: &'static str,
-    /// The text inside the literal's quotes (escaped).
-    pub sql: String,
+    /// `const NAME: &str = "SQL";`, laid out as rustfmt would; a raw string when the SQL
+    /// holds quotes (`r#"SELECT "AlbumId" FROM ..."#`).
+    pub line: String,
 }
 
 /// One column as a Rust field.
@@ -78,8 +79,13 @@ pub struct Field {
 }
 
 impl View {
-    pub fn new(driver: Driver, table: &Table, names: Names) -> View {
-        Builder { driver, table }.view(names)
+    pub fn new(driver: Driver, table: &Table, parents: &[Table], names: Names) -> View {
+        Builder {
+            driver,
+            table,
+            parents,
+        }
+        .view(names)
     }
 }
 
@@ -94,6 +100,8 @@ pub struct Names {
 pub(super) struct Builder<'a> {
     pub driver: Driver,
     pub table: &'a Table,
+    /// The tables the foreign keys point at, for the test's parent rows.
+    pub parents: &'a [Table],
 }
 
 impl Builder<'_> {
@@ -131,7 +139,7 @@ impl Builder<'_> {
             ),
             get_signature: self.signature("get", " -> Result<Option<Self>> {"),
             remove_signature: self.signature("remove", " -> Result<()> {"),
-            key_text: self.key_text("self"),
+            key_text: self.key_text("self", 8, "", ""),
             lock: lock.map(|c| {
                 let field = c.field();
                 let revision = match c.kind {
@@ -343,6 +351,9 @@ impl Builder<'_> {
         if uses(&[Kind::Json]) {
             imports.push("tspawn_runtime::serde_json::json".to_owned());
         }
+        if !view.tests.parents.is_empty() {
+            imports.push("tspawn_runtime::sqlx".to_owned());
+        }
         imports.push("tspawn_runtime::tokio::sync::Mutex".to_owned());
         if uses(&[Kind::Uuid]) {
             imports.push("tspawn_runtime::uuid::Uuid".to_owned());
@@ -410,7 +421,7 @@ impl Builder<'_> {
             .map(|(name, doc, text)| Statement {
                 name,
                 doc,
-                sql: escape(&text),
+                line: str_const(name, &text),
             })
             .collect()
     }
