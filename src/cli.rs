@@ -282,9 +282,10 @@ line and runs it again in memory, so it knows exactly what was written:
   them).
 
 Folders stay. A file changed since tspawn wrote it is asked about on a
-terminal; otherwise delete stops and writes nothing, unless --force (remove
-it, losing your changes) or --skip (keep it; it may then refer to what was
-deleted). A line you edited stops delete with what to remove by hand.
+terminal; otherwise delete stops and writes nothing, unless
+--force (remove it, losing your changes) or --skip (keep it; it may then
+refer to what was deleted). A line you edited stops delete with what to
+remove by hand.
 
 Undo: run the generator again (tspawn websocket NAME, tspawn model ...).";
 
@@ -313,7 +314,7 @@ pub struct ModelArgs {
     pub table: String,
     /// The model's name (default: the table's, made singular), or the fields of a new table
     /// (`title:string:required body:text`)
-    #[arg(value_name = "model-name|field:type")]
+    #[arg(value_name = "model-name|field:type...")]
     pub rest: Vec<String>,
 }
 

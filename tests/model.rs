@@ -7,8 +7,8 @@ mod common;
 
 use common::{new_app, read_tree, tspawn};
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::io::Write;
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 /// TreeFrog's tutorial table.
@@ -123,7 +123,10 @@ fn running_it_again_changes_no_byte() {
     let again = run(&root, &["model", "blog"]);
     run(&root, &POST);
     assert_eq!(read_tree(&root), once);
-    assert!(again.contains("identical  src/models/sqlobjects/blog.rs"), "{again}");
+    assert!(
+        again.contains("identical  src/models/sqlobjects/blog.rs"),
+        "{again}"
+    );
     assert!(!again.contains("no migration created"), "{again}");
 }
 
@@ -132,13 +135,19 @@ fn the_users_model_file_survives_a_regeneration() {
     let (_dir, root) = blog_app();
     run(&root, &["model", "blog"]);
     let model = root.join("src/models/blog.rs");
-    let mine = format!("{}\nimpl Blog {{}}\n", std::fs::read_to_string(&model).unwrap());
+    let mine = format!(
+        "{}\nimpl Blog {{}}\n",
+        std::fs::read_to_string(&model).unwrap()
+    );
     std::fs::write(&model, &mine).unwrap();
     sqlite(&root, "ALTER TABLE blog ADD COLUMN rating INTEGER;");
     run(&root, &["model", "blog"]);
     assert_eq!(std::fs::read_to_string(&model).unwrap(), mine);
     let sqlobject = std::fs::read_to_string(root.join("src/models/sqlobjects/blog.rs")).unwrap();
-    assert!(sqlobject.contains("pub rating: Option<i64>,"), "{sqlobject}");
+    assert!(
+        sqlobject.contains("pub rating: Option<i64>,"),
+        "{sqlobject}"
+    );
 }
 
 /// The files under `root` (folders left out: delete leaves an emptied folder, as git would
@@ -157,7 +166,10 @@ fn assert_round_trip(root: &Path, args: &[&str], module: &str) {
     let generated = files(root);
     let output = run(root, &["delete", module]);
     let mut after = files(root);
-    assert_eq!(after.remove("Cargo.toml"), generated.get("Cargo.toml").cloned());
+    assert_eq!(
+        after.remove("Cargo.toml"),
+        generated.get("Cargo.toml").cloned()
+    );
     let mut original = original;
     original.remove("Cargo.toml");
     let differ: Vec<&String> = after
@@ -228,7 +240,10 @@ fn assert_refused(root: &Path, args: &[&str], needle: &str) {
 #[test]
 fn bad_input_is_refused_in_one_line_and_nothing_is_written() {
     let (_dir, root) = blog_app();
-    sqlite(&root, "CREATE TABLE bad (id INTEGER PRIMARY KEY, \"2nd\" TEXT);");
+    sqlite(
+        &root,
+        "CREATE TABLE bad (id INTEGER PRIMARY KEY, \"2nd\" TEXT);",
+    );
     sqlite(&root, "CREATE TABLE keyless (name TEXT);");
     assert_refused(&root, &["model", "missing"], "missing");
     assert_refused(&root, &["model", "post", "title:strng"], "strng");

@@ -17,6 +17,7 @@
 mod crud;
 mod layout;
 mod samples;
+mod sql;
 mod tests;
 mod view;
 
@@ -284,11 +285,7 @@ fn creates(dir: &std::path::Path, app: &App, table: &str) -> bool {
         })
 }
 
-fn next_steps(
-    request: &ModelRequest,
-    module: &str,
-    new_migration: Option<String>,
-) -> String {
+fn next_steps(request: &ModelRequest, module: &str, new_migration: Option<String>) -> String {
     let mut steps = Vec::new();
     if let (Source::Table(table), Some(name)) = (&request.source, new_migration) {
         steps.push(format!(

@@ -92,7 +92,13 @@ impl Builder<'_> {
                 args.push(format!("{dot}{field}"));
             }
         }
-        format_call(indent, lead, &string_literal(&pattern.join(", ")), &args, tail)
+        format_call(
+            indent,
+            lead,
+            &string_literal(&pattern.join(", ")),
+            &args,
+            tail,
+        )
     }
 
     /// The body of `stale_or_missing`: get the row again to tell which.

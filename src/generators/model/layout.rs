@@ -62,7 +62,7 @@ pub fn let_str(indent: usize, name: &str, text: &str) -> String {
     let pad = " ".repeat(indent);
     let literal = literal(text);
     let one_line = format!("{pad}let {name} = {literal};");
-    if one_line.len() > MAX_WIDTH && indent + 4 + literal.len() + 1 <= MAX_WIDTH {
+    if one_line.len() > MAX_WIDTH && indent + 4 + literal.len() < MAX_WIDTH {
         format!("{pad}let {name} =\n{pad}    {literal};")
     } else {
         one_line

@@ -145,7 +145,7 @@ fn decimal(driver: Driver, column: &Column, first: bool) -> String {
 fn group(digits: &str) -> String {
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('_');
         }
         out.push(c);
@@ -185,18 +185,6 @@ fn bytes(column: &Column, first: bool) -> String {
     format!("vec![{}]", value.join(", "))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn literals_are_grouped() {
-        assert_eq!(pow10(6), "1_000_000");
-        assert_eq!(pow10(2), "100");
-        assert_eq!(group("1234567"), "1_234_567");
-    }
-}
-
 /// A value of `column` as an SQL literal on `driver`, for the row of a parent table the
 /// generated test inserts with plain SQL (so a foreign key has a row to point at).
 pub fn literal(driver: Driver, column: &Column) -> String {
@@ -214,7 +202,9 @@ pub fn literal(driver: Driver, column: &Column) -> String {
                 _ => quoted("x"),
             }
         }
-        Kind::Uuid if driver == Driver::Postgresql => quoted("00000000-0000-0000-0000-000000000001"),
+        Kind::Uuid if driver == Driver::Postgresql => {
+            quoted("00000000-0000-0000-0000-000000000001")
+        }
         Kind::Bytes if driver == Driver::Postgresql => "'\\x00'::bytea".to_owned(),
         Kind::Uuid => format!("X'{}1'", "0".repeat(31)),
         Kind::Bytes => "X'00'".to_owned(),
@@ -223,5 +213,17 @@ pub fn literal(driver: Driver, column: &Column) -> String {
         Kind::DateTime | Kind::NaiveDateTime => quoted("2000-01-01 00:00:00"),
         Kind::Json => quoted("{}"),
         _ => "1".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals_are_grouped() {
+        assert_eq!(pow10(6), "1_000_000");
+        assert_eq!(pow10(2), "100");
+        assert_eq!(group("1234567"), "1_234_567");
     }
 }

@@ -176,7 +176,11 @@ impl Builder<'_> {
         let (row, updated) = (key("row"), key("updated"));
         let create = "create(&db, &new)".to_owned();
         tests.create_new = stmt(4, "let row = ", create.clone());
-        let lead = if tests.changes.is_empty() { "let row = " } else { "let mut row = " };
+        let lead = if tests.changes.is_empty() {
+            "let row = "
+        } else {
+            "let mut row = "
+        };
         tests.create_mut_new = stmt(4, lead, create.clone());
         tests.create_in_loop = stmt(8, "let row = ", create);
         tests.get_row = stmt(4, "let got = ", format!("get(&db, {row})"));
