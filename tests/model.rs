@@ -226,6 +226,23 @@ fn delete_asks_before_removing_a_changed_model_file() {
     assert!(!model.exists());
 }
 
+#[test]
+fn delete_after_the_table_was_dropped_asks_about_the_generated_files() {
+    let (_dir, root) = blog_app();
+    run(&root, &["model", "blog"]);
+    sqlite(&root, "DROP TABLE blog;");
+    // They cannot be rebuilt without the table, so they count as changed.
+    let output = tspawn(&root).args(["delete", "blog"]).output().unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("src/models/sqlobjects/blog.rs"), "{stderr}");
+    run(&root, &["--force", "delete", "blog"]);
+    let tree = read_tree(&root);
+    assert!(!tree.contains_key("src/models/sqlobjects/blog.rs"));
+    assert!(!tree.contains_key("src/models/blog.rs"));
+    assert!(!tree["src/models/mod.rs"].contains("pub mod"), "{tree:?}");
+}
+
 /// A refusal: one line on stderr, a failure exit, nothing written.
 fn assert_refused(root: &Path, args: &[&str], needle: &str) {
     let before = read_tree(root);

@@ -15,6 +15,7 @@
 //!   its marker), and the runtime features the column types need in Cargo.toml.
 
 mod crud;
+mod imports;
 mod layout;
 mod samples;
 mod sql;
