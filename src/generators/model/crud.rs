@@ -149,12 +149,11 @@ impl Builder<'_> {
             body.push("        Ok(row)".to_owned());
             return body.join("\n");
         }
-        body.push(chain(
-            8,
-            "let done = ",
-            &links("sqlx::query(INSERT)", &values, ".execute(db)"),
-            "?;",
-        ));
+        // The insert's result is needed only for an auto-numbered key.
+        let numbered = self.key().any(|c| c.auto_increment);
+        let lead = if numbered { "let done = " } else { "" };
+        let insert = links("sqlx::query(INSERT)", &values, ".execute(db)");
+        body.push(chain(8, lead, &insert, "?;"));
         body.push("        // MySQL has no RETURNING: read the row back by its key.".to_owned());
         let mut keys = Vec::new();
         for column in self.key() {

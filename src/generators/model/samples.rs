@@ -26,6 +26,9 @@ pub fn sample(driver: Driver, column: &Column, variant: Variant, unique: bool) -
         Kind::Bool => pick("true", "false"),
         Kind::I8 => pick("i8::MIN", "i8::MAX"),
         Kind::I16 => pick("i16::MIN", "i16::MAX"),
+        // MySQL's MEDIUMINT holds 24 bits.
+        Kind::I32 if medium(column) => pick("-8_388_608", "8_388_607"),
+        Kind::U32 if medium(column) => pick("16_777_215", "0"),
         Kind::I32 => pick("i32::MIN", "i32::MAX"),
         Kind::I64 => pick("i64::MIN", "i64::MAX"),
         Kind::U8 => pick("u8::MAX", "0"),
@@ -72,6 +75,14 @@ pub fn sample(driver: Driver, column: &Column, variant: Variant, unique: bool) -
             "json!([])",
         ),
     }
+}
+
+/// Whether the column is MySQL's 24-bit MEDIUMINT.
+fn medium(column: &Column) -> bool {
+    column
+        .sql_type
+        .to_ascii_lowercase()
+        .starts_with("mediumint")
 }
 
 /// A value made from `n` (an `i64` in the test), for unique and key columns.
