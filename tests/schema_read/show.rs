@@ -50,7 +50,7 @@ fn show_tables_lists_the_dev_database_of_a_new_app() {
             "    body           VARCHAR(200)  Option<String>",
             "    created_at     TIMESTAMP     Option<DateTime<Utc>>",
             "    updated_at     TIMESTAMP     Option<DateTime<Utc>>",
-            "    lock_revision  INTEGER       i64",
+            "    lock_revision  INTEGER       Option<i64>",
         ]
     );
     for line in [

@@ -79,7 +79,8 @@ impl Builder<'_> {
         if uses(&[Kind::Json]) {
             imports.push("tspawn_runtime::serde_json::json".to_owned());
         }
-        if !view.tests.parents.is_empty() {
+        let unsets = view.lock.as_ref().is_some_and(|l| l.unset.is_some());
+        if !view.tests.parents.is_empty() || unsets {
             imports.push("tspawn_runtime::sqlx".to_owned());
         }
         imports.push("tspawn_runtime::tokio::sync::Mutex".to_owned());

@@ -33,6 +33,8 @@ pub struct Tests {
     pub create_new: String,
     /// `create_new` binding `mut row` when the update test changes it.
     pub create_mut_new: String,
+    /// `create_new` binding `mut row`.
+    pub create_always_mut: String,
     pub create_in_loop: String,
     pub count: String,
     pub count_before: String,
@@ -43,8 +45,12 @@ pub struct Tests {
     pub remove_row: String,
     pub remove_again: String,
     pub remove_created: String,
-    /// Timestamps an update moves forward (`updated_at`), not nullable.
+    /// Timestamps an update moves forward (`updated_at`). A nullable one compares as an
+    /// `Option` (`Some(later) >= Some(earlier)`): create and update both set it.
     pub updated_at: Vec<String>,
+    /// Nullable timestamps create sets (`created_at`, `updated_at`): the test checks they
+    /// are `Some`.
+    pub stamped_nullable: Vec<String>,
     /// Which sample helpers the test file needs: `at` (date-times), `date`, `time`.
     pub helpers: Vec<&'static str>,
     /// A row's key as a value that sorts as the database sorts it (`row.id`), when it does.
@@ -115,7 +121,18 @@ impl Builder<'_> {
             .table
             .columns
             .iter()
-            .filter(|c| c.role() == crate::schema::Role::UpdatedAt && !c.nullable)
+            .filter(|c| c.role() == crate::schema::Role::UpdatedAt)
+            .map(Column::field)
+            .collect();
+        tests.stamped_nullable = self
+            .table
+            .columns
+            .iter()
+            .filter(|c| c.nullable && c.kind.is_timestamp())
+            .filter(|c| {
+                use crate::schema::Role::{CreatedAt, UpdatedAt};
+                matches!(c.role(), CreatedAt | UpdatedAt)
+            })
             .map(Column::field)
             .collect();
         let key_fields: Vec<String> = self.key().map(Column::field).collect();
@@ -182,6 +199,7 @@ impl Builder<'_> {
             "let mut row = "
         };
         tests.create_mut_new = stmt(4, lead, create.clone());
+        tests.create_always_mut = stmt(4, "let mut row = ", create.clone());
         tests.create_in_loop = stmt(8, "let row = ", create);
         tests.get_row = stmt(4, "let got = ", format!("get(&db, {row})"));
         tests.get_updated = stmt(4, "let got = ", format!("get(&db, {updated})"));

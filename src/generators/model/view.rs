@@ -5,7 +5,7 @@
 use super::crud::links;
 use super::imports::braced;
 use super::layout::{call, chain, string_literal};
-use super::sql::Statement;
+use super::sql::{Lock, Statement};
 use super::tests::Tests;
 use crate::driver::Driver;
 use crate::schema::{Column, Kind, Role, Table};
@@ -42,8 +42,8 @@ pub struct View {
     pub remove_signature: String,
     /// The body of the private `key(&self)`: the key as errors show it.
     pub key_text: String,
-    /// The lock revision's field, and the body of `stale_or_missing`.
-    pub lock: Option<(String, String)>,
+    /// The lock revision column, when the table has one.
+    pub lock: Option<Lock>,
     pub create: String,
     pub get: String,
     pub list: String,
@@ -132,15 +132,7 @@ impl Builder<'_> {
             get_signature: self.signature("get", " -> Result<Option<Self>> {"),
             remove_signature: self.signature("remove", " -> Result<()> {"),
             key_text: self.key_text("self", 8, "", ""),
-            lock: lock.map(|c| {
-                let field = c.field();
-                let revision = match c.kind {
-                    Kind::I64 => format!("self.{field}"),
-                    Kind::U64 => format!("self.{field} as i64"),
-                    _ => format!("i64::from(self.{field})"),
-                };
-                (field, self.stale_or_missing(&revision))
-            }),
+            lock: lock.map(|c| self.lock(c)),
             create: self.create(),
             get: self.get(),
             list: self.list(),
