@@ -215,7 +215,8 @@ fn delete_asks_before_removing_a_changed_model_file() {
     let (_dir, root) = blog_app();
     run(&root, &["model", "blog"]);
     let model = root.join("src/models/blog.rs");
-    std::fs::write(&model, "// mine\n").unwrap();
+    let mine = format!("{}// mine\n", std::fs::read_to_string(&model).unwrap());
+    std::fs::write(&model, mine).unwrap();
     let before = read_tree(&root);
     let output = tspawn(&root).args(["delete", "blog"]).output().unwrap();
     assert!(!output.status.success());

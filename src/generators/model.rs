@@ -17,6 +17,8 @@
 mod crud;
 mod imports;
 mod layout;
+mod migration;
+mod recorded;
 mod samples;
 mod sql;
 mod tests;
@@ -32,8 +34,11 @@ use crate::error::Error;
 use crate::names::Name;
 use crate::plan::Plan;
 use crate::schema::check::{check, Origin};
-use crate::schema::{ddl, fields, read_table, Table};
+use crate::schema::{fields, read_table, Table};
 use crate::templates::render;
+use migration::migration;
+pub use recorded::is_model_file;
+use recorded::refuse_clash;
 use std::path::PathBuf;
 use view::{Names, View};
 
@@ -93,7 +98,20 @@ fn names(request: &ModelRequest, table: &str) -> Result<(String, String), Error>
     Ok((name.singular_pascal(), name.singular_snake()))
 }
 
+/// The plan for `request`. Refused in one line, before anything is planned, when another
+/// table's sqlobject holds the module ([`refuse_clash`]) or a field list's migration was
+/// written for other fields ([`migration`]).
 pub fn generate(ctx: &Context, request: &ModelRequest) -> Result<Generated, Error> {
+    plan(ctx, request, true)
+}
+
+/// [`generate`] without its refusals, for `delete`, which reruns the recorded command: a
+/// migration edited since is then left out of the plan (so it stays).
+pub fn regenerate(ctx: &Context, request: &ModelRequest) -> Result<Generated, Error> {
+    plan(ctx, request, false)
+}
+
+fn plan(ctx: &Context, request: &ModelRequest, refuse: bool) -> Result<Generated, Error> {
     let app = App::find(ctx)?;
     let driver = app.driver;
     let (table, origin) = match &request.source {
@@ -104,7 +122,10 @@ pub fn generate(ctx: &Context, request: &ModelRequest) -> Result<Generated, Erro
         ),
     };
     check(driver, &table, origin)?;
-    build(ctx, app, request, &table, origin)
+    if refuse {
+        refuse_clash(&app, request, &names(request, &table.name)?.1)?;
+    }
+    build(ctx, app, request, &table, (origin, refuse))
 }
 
 /// The plan for a live table that can no longer be read (`delete` after the table was
@@ -121,7 +142,7 @@ pub fn generate_without_table(
         columns: Vec::new(),
         primary_key: Vec::new(),
     };
-    build(ctx, app, request, &table, Origin::LiveTable)
+    build(ctx, app, request, &table, (Origin::LiveTable, false))
 }
 
 fn build(
@@ -129,10 +150,21 @@ fn build(
     app: App,
     request: &ModelRequest,
     table: &Table,
-    origin: Origin,
+    (origin, refuse): (Origin, bool),
 ) -> Result<Generated, Error> {
     let driver = app.driver;
     let (model, module) = names(request, &table.name)?;
+    // `tspawn sqlobject` on the table of a model keeps recording `tspawn model`, which
+    // `delete` reruns: it then removes the model's files too.
+    let model_file = std::fs::read_to_string(app.root.join(format!("src/models/{module}.rs")));
+    let command = match model_file {
+        Ok(text) if request.sqlobject_only && is_model_file(&text, &module) => ModelRequest {
+            sqlobject_only: false,
+            ..request.clone()
+        }
+        .command(),
+        _ => request.command(),
+    };
     let parents = parents(&app, table, origin)?;
     let view = View::new(
         driver,
@@ -142,7 +174,7 @@ fn build(
             model: model.clone(),
             module: module.clone(),
             crate_name: app.crate_name.clone(),
-            command: request.command(),
+            command,
         },
     );
 
@@ -176,7 +208,7 @@ fn build(
             render("model/test.rs.jinja", &view)?,
         );
     }
-    let migration = migration(&app, ctx, table, origin)?;
+    let migration = migration(&app, ctx, table, (origin, refuse))?;
     if let Some((name, sql)) = &migration {
         plan.file(format!("db/migrations/{name}"), sql.clone());
     }
@@ -235,55 +267,14 @@ fn parents(app: &App, table: &Table, origin: Origin) -> Result<Vec<Table>, Error
                 Origin::LiveTable => "it",
             };
             Error::Schema(format!(
-                "{}.{} references {}, which the dev database cannot give ({e}): create {source}                  first (cargo run migrates), then run tspawn model again",
+                "{}.{} references {}, which the dev database cannot give ({e}): create {source} \
+                 first (cargo run migrates), then run tspawn model again",
                 table.name, column.name, fk.table
             ))
         })?;
         parents.push(parent);
     }
     Ok(parents)
-}
-
-/// The migration the plan writes, `(file name, SQL)`: a field list's `CREATE TABLE`; for a
-/// live table a `CREATE TABLE IF NOT EXISTS` when no migration in db/migrations creates it yet
-/// (none named `*_create_<table>.sql`, none holding `CREATE TABLE <table>`). A migration that
-/// is there is never rewritten: it is planned again only when it is still exactly what tspawn
-/// wrote (so a rerun says `identical` and delete can find it).
-fn migration(
-    app: &App,
-    ctx: &Context,
-    table: &Table,
-    origin: Origin,
-) -> Result<Option<(String, String)>, Error> {
-    let dir = app.root.join("db/migrations");
-    let description = format!("create_{}", table.name.to_lowercase());
-    let sql = ddl::create_table(app.driver, table, origin == Origin::LiveTable);
-    let name = app.migrations().name(&description, ctx.now);
-    match std::fs::read_to_string(dir.join(&name)) {
-        Ok(existing) if existing.replace("\r\n", "\n") == sql => Ok(Some((name, sql))),
-        Ok(_) => Ok(None),
-        Err(_) if origin == Origin::LiveTable && creates(&dir, app, &table.name) => Ok(None),
-        Err(_) => Ok(Some((name, sql))),
-    }
-}
-
-/// Whether a migration in `dir` holds a `CREATE TABLE` of `table` (quoted or not, any case).
-fn creates(dir: &std::path::Path, app: &App, table: &str) -> bool {
-    let forms = [table.to_lowercase(), app.driver.quote(table).to_lowercase()];
-    let entries = std::fs::read_dir(dir).into_iter().flatten().flatten();
-    entries
-        .filter_map(|entry| std::fs::read_to_string(entry.path()).ok())
-        .any(|sql| {
-            let sql = sql
-                .to_lowercase()
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ");
-            forms.iter().any(|form| {
-                sql.contains(&format!("create table {form}"))
-                    || sql.contains(&format!("create table if not exists {form}"))
-            })
-        })
 }
 
 fn next_steps(request: &ModelRequest, module: &str, new_migration: Option<String>) -> String {
