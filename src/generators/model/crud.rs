@@ -109,11 +109,17 @@ impl Builder<'_> {
             format!("Self::get({})", args.join(", ")),
             ".await".to_owned(),
         ];
+        let stale = format!("Error::stale_revision(TABLE, key, {revision})");
+        // rustfmt puts an arm too long for one line in a block.
+        let mut some = format!("            Some(_) => {stale},");
+        if some.len() > 100 {
+            some = format!("            Some(_) => {{\n                {stale}\n            }}");
+        }
         [
             "        let key = self.key();".to_owned(),
             chain(8, "let found = ", &get, "?;"),
             "        Ok(match found {".to_owned(),
-            format!("            Some(_) => Error::stale_revision(TABLE, key, {revision}),"),
+            some,
             "            None => not_found(key),".to_owned(),
             "        })".to_owned(),
         ]
