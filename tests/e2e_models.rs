@@ -151,20 +151,38 @@ fn models_on(db: &str, fixture: &str, server: Option<Server>) {
     databases.load(&app, &fixture);
     let dev = databases.dev_env();
 
-    for table in ["every_type", "order_line", "BlogEntry", "blog", "blog_comment"] {
+    for table in [
+        "every_type",
+        "order_line",
+        "BlogEntry",
+        "blog",
+        "blog_comment",
+    ] {
         tspawn_ok(&app, &["-q", "model", table], &dev);
     }
-    let fields = ["post", "title:string:required", "body:text", "published:bool"];
+    let fields = [
+        "post",
+        "title:string:required",
+        "body:text",
+        "published:bool",
+    ];
     tspawn_ok(&app, &[&["-q", "model"][..], &fields].concat(), &dev);
     // Generated twice: no byte changes.
     let before = common::read_tree(&app);
     tspawn_ok(&app, &["-q", "model", "blog"], &dev);
     tspawn_ok(&app, &[&["-q", "model"][..], &fields].concat(), &dev);
-    assert!(before == common::read_tree(&app), "a second run changed files");
+    assert!(
+        before == common::read_tree(&app),
+        "a second run changed files"
+    );
 
     let test = databases.test_env();
     let test = env_refs(&test);
-    cargo_with_env(&app, &["clippy", "--all-targets", "--", "-D", "warnings"], &test);
+    cargo_with_env(
+        &app,
+        &["clippy", "--all-targets", "--", "-D", "warnings"],
+        &test,
+    );
     cargo_with_env(&app, &["fmt", "--check"], &[]);
     cargo_with_env(&app, &["test"], &test);
 
@@ -191,7 +209,11 @@ fn models_on(db: &str, fixture: &str, server: Option<Server>) {
     let sqlobject = std::fs::read_to_string(app.join("src/models/sqlobjects/blog.rs")).unwrap();
     assert!(sqlobject.contains("pub rating: Option<i"), "{sqlobject}");
     assert_eq!(std::fs::read_to_string(&model).unwrap(), text);
-    cargo_with_env(&app, &["clippy", "--all-targets", "--", "-D", "warnings"], &test);
+    cargo_with_env(
+        &app,
+        &["clippy", "--all-targets", "--", "-D", "warnings"],
+        &test,
+    );
     cargo_with_env(&app, &["fmt", "--check"], &[]);
     cargo_with_env(&app, &["test"], &test);
 }
