@@ -96,14 +96,29 @@ fn settle_conflicts(
     prompt: &mut dyn Prompt,
 ) -> Result<(), Error> {
     let mut unresolved = Vec::new();
+    let skip = policy == OnConflict::Skip;
     let mut policy = policy;
     for step in steps.iter_mut() {
+        // A generated file still under its header is rewritten without asking, but `--skip`
+        // means "change none of the files that differ": it is kept (`skipped`).
+        if let Step::File {
+            old: Some(old),
+            new,
+            conflict,
+            regenerated: true,
+            ..
+        } = step
+        {
+            *conflict = skip && old != new;
+            continue;
+        }
         let (path, question, old, new, conflict, remove) = match step {
             Step::File {
                 path,
                 old: Some(old),
                 new,
                 conflict: conflict @ true,
+                ..
             } => {
                 let question = format!("Overwrite {}?", display(path));
                 (path, question, &*old, &*new, conflict, false)
@@ -205,6 +220,7 @@ fn writes(steps: &[Step]) -> Vec<Write> {
                 old,
                 new,
                 conflict: false,
+                ..
             } if old.as_ref() != Some(new) => Some(Write::File {
                 path: path.clone(),
                 contents: new.clone(),

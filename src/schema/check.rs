@@ -62,17 +62,15 @@ pub fn check(driver: Driver, table: &Table, origin: Origin) -> Result<(), Error>
             ));
         }
         if origin == Origin::FieldList {
-            let instead = format!("{}_{c}", singular_of(t));
+            let instead = suggestion(driver, table, c);
             if is_keyword(c) {
                 return fail(format!(
                     "{t}.{c}: `{c}` is a Rust keyword (the field would be r#{c}); pick another \
-                     name, e.g. `{instead}`"
+                     name{instead}"
                 ));
             }
             if let Some(why) = sql_name_problem(driver, c) {
-                return fail(format!(
-                    "{t}.{c}: {why}; pick another name, e.g. `{instead}`"
-                ));
+                return fail(format!("{t}.{c}: {why}; pick another name{instead}"));
             }
         }
         if let Some(first) = fields.insert(column.field(), c) {
@@ -91,6 +89,31 @@ pub fn check(driver: Driver, table: &Table, origin: Origin) -> Result<(), Error>
         ));
     }
     Ok(())
+}
+
+/// `, e.g. `NAME`` for a field-list column `column` of `table` that [`check`] refuses: its
+/// snake_case (`Title` → `title`, `_x` → `x`), else the table's singular before it (`type` →
+/// `post_type`), the first of them that [`check`] accepts in its place (no other column of
+/// `table` has it or makes it its field); empty when neither is (a name over the length limit
+/// only grows). A suggestion is never one that would be refused in turn.
+fn suggestion(driver: Driver, table: &Table, column: &str) -> String {
+    let snake = column.to_snake_case();
+    let candidates = [
+        snake.clone(),
+        format!("{}_{snake}", singular_of(&table.name)),
+    ];
+    let accepted = |name: &&String| {
+        field_problem(name).is_none()
+            && !is_keyword(name)
+            && sql_name_problem(driver, name).is_none()
+            && (table.columns.iter())
+                .filter(|c| c.name != column)
+                .all(|c| c.name != **name && c.field() != **name)
+    };
+    match candidates.iter().find(accepted) {
+        Some(name) => format!(", e.g. `{name}`"),
+        None => String::new(),
+    }
 }
 
 /// Why the SQL name `name` cannot become a Rust field, worded to follow "the column name".
@@ -125,14 +148,9 @@ fn sql_name_problem(driver: Driver, name: &str) -> Option<String> {
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
     if !plain || name.to_snake_case() != name {
-        let snake = name.to_snake_case();
-        let hint = match snake.starts_with(|c: char| c.is_ascii_lowercase()) {
-            true => format!(", e.g. `{snake}`"),
-            false => String::new(),
-        };
         return Some(format!(
             "`{name}` is not snake_case; use lowercase letters, digits and single '_' between \
-             words, starting with a letter{hint}"
+             words, starting with a letter"
         ));
     }
     let by = reserved::reserved_by(name);
