@@ -148,6 +148,7 @@ fn column(name: &str, sql_type: &str, kind: Kind) -> Column {
         max_length: None,
         numeric: None,
         foreign_key: None,
+        generated: None,
     }
 }
 

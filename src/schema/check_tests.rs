@@ -13,6 +13,7 @@ fn column(name: &str) -> Column {
         max_length: None,
         numeric: None,
         foreign_key: None,
+        generated: None,
     }
 }
 

@@ -75,6 +75,7 @@ fn column(name: &str, sql_type: &str, kind: Kind) -> Column {
         max_length: None,
         numeric: None,
         foreign_key: None,
+        generated: None,
     }
 }
 
@@ -156,4 +157,44 @@ fn auto_columns_keep_their_type() {
     untyped.columns[0].auto_increment = false;
     untyped.columns[0].nullable = true;
     assert_eq!(body(Driver::Sqlite, &untyped), "    id PRIMARY KEY");
+}
+
+#[test]
+fn generated_columns_keep_their_expression() {
+    let table = |stored: bool, nullable: bool| Table {
+        name: "t".to_owned(),
+        columns: vec![Column {
+            nullable,
+            generated: Some(super::super::Computed {
+                expression: "q * p".to_owned(),
+                stored,
+            }),
+            ..column("total", "NUMERIC(12,2)", Kind::Decimal)
+        }],
+        primary_key: vec![],
+    };
+    let line = |driver: Driver, stored: bool, nullable: bool| {
+        create_table(driver, &table(stored, nullable), true)
+            .lines()
+            .nth(2)
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(
+        line(Driver::Postgresql, true, false),
+        "    total NUMERIC(12,2) GENERATED ALWAYS AS (q * p) STORED NOT NULL"
+    );
+    // MariaDB refuses NOT NULL on a generated column.
+    assert_eq!(
+        line(Driver::Mysql, false, false),
+        "    total NUMERIC(12,2) GENERATED ALWAYS AS (q * p) VIRTUAL"
+    );
+    assert_eq!(
+        line(Driver::Sqlite, true, true),
+        "    total NUMERIC(12,2) GENERATED ALWAYS AS (q * p) STORED"
+    );
+    assert_eq!(
+        line(Driver::Sqlite, false, true),
+        "    total NUMERIC(12,2) GENERATED ALWAYS AS (q * p) VIRTUAL"
+    );
 }

@@ -251,6 +251,7 @@ fn column(name: &str, sql_type: String, kind: Kind) -> Column {
         max_length: None,
         numeric: None,
         foreign_key: None,
+        generated: None,
     }
 }
 

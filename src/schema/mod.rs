@@ -65,6 +65,21 @@ pub struct Column {
     pub numeric: Option<(u32, u32)>,
     /// The column it references, when it is a single-column foreign key.
     pub foreign_key: Option<ForeignKey>,
+    /// How the database computes it, when it is a generated (computed) column: PostgreSQL's
+    /// `GENERATED ALWAYS AS (expr) STORED`, MySQL's `AS (expr) VIRTUAL|STORED`, SQLite's
+    /// `GENERATED ALWAYS AS (expr) VIRTUAL|STORED`. Such a column is read, never written.
+    pub generated: Option<Computed>,
+}
+
+/// The expression of a generated column and whether the database stores its values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Computed {
+    /// The expression as the catalog reports it, written back inside `AS (...)`
+    /// (`((quantity)::numeric * price)` on PostgreSQL, `` `quantity` * `price` `` on MariaDB,
+    /// the text of the `CREATE TABLE` on SQLite).
+    pub expression: String,
+    /// `STORED` (PostgreSQL's only kind) rather than `VIRTUAL` (computed when read).
+    pub stored: bool,
 }
 
 /// The target of a single-column foreign key.
@@ -189,7 +204,8 @@ impl Kind {
 pub enum Role {
     /// A column callers set.
     Plain,
-    /// Filled in by the database (auto-increment key).
+    /// Filled in by the database: an auto-increment key, or a generated (computed) column.
+    /// Never bound on insert or update, never in `NewX`, read back like any column.
     Generated,
     /// `created_at`: the model sets it to now on create.
     CreatedAt,
@@ -205,7 +221,7 @@ impl Column {
     /// it holds an integer).
     pub fn role(&self) -> Role {
         let lower = self.name.to_ascii_lowercase();
-        if self.auto_increment {
+        if self.auto_increment || self.generated.is_some() {
             Role::Generated
         } else if lower == "created_at" && self.kind.is_timestamp() {
             Role::CreatedAt

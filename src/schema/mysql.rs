@@ -17,11 +17,14 @@
 //! | date / time / datetime, timestamp | Date / Time / DateTime |
 //! | json (MariaDB: longtext CHECK (json_valid(col))) | Json |
 //!
+//! Generated columns (EXTRA `VIRTUAL GENERATED` / `STORED GENERATED`) keep
+//! `GENERATION_EXPRESSION`.
+//!
 //! `sql_type` is `COLUMN_TYPE` as reported (`varchar(20)`, `int(10) unsigned`), but `json`
 //! for MariaDB's JSON, so written back it is JSON again.
 
 use super::read::{placeholder_kind, Described};
-use super::{Column, ForeignKey, Kind, Table};
+use super::{Column, Computed, ForeignKey, Kind, Table};
 use sqlx::MySqlConnection;
 
 /// What a column without a mapping is told the driver supports.
@@ -49,6 +52,7 @@ type Info = (
     Option<i64>,    // CHARACTER_MAXIMUM_LENGTH
     Option<i64>,    // NUMERIC_PRECISION
     Option<i64>,    // NUMERIC_SCALE
+    Option<String>, // GENERATION_EXPRESSION (NULL or empty unless generated)
 );
 
 /// The table `table` of the current database (spelled exactly as in the database).
@@ -64,7 +68,7 @@ pub(super) async fn describe(
                CAST(COLUMN_TYPE AS CHAR), CAST(IS_NULLABLE AS CHAR), \
                CAST(COLUMN_DEFAULT AS CHAR), CAST(EXTRA AS CHAR), \
                CAST(CHARACTER_MAXIMUM_LENGTH AS SIGNED), CAST(NUMERIC_PRECISION AS SIGNED), \
-               CAST(NUMERIC_SCALE AS SIGNED) \
+               CAST(NUMERIC_SCALE AS SIGNED), CAST(GENERATION_EXPRESSION AS CHAR) \
                FROM information_schema.COLUMNS \
                WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION";
     let rows: Vec<Info> = sqlx::query_as(sql)
@@ -120,7 +124,29 @@ pub(super) async fn describe(
 
     let mut columns = Vec::with_capacity(rows.len());
     let mut unmapped = Vec::with_capacity(rows.len());
-    for (name, data_type, column_type, nullable, default, extra, length, precision, scale) in rows {
+    for row in rows {
+        let (
+            name,
+            data_type,
+            column_type,
+            nullable,
+            default,
+            extra,
+            length,
+            precision,
+            scale,
+            expression,
+        ) = row;
+        // EXTRA is `VIRTUAL GENERATED` / `STORED GENERATED` on both servers (MariaDB's older
+        // `PERSISTENT GENERATED` is STORED).
+        let extra_lower = extra.to_ascii_lowercase();
+        let generated = match expression.filter(|e| !e.is_empty()) {
+            Some(expression) if extra_lower.contains("generated") => Some(Computed {
+                expression,
+                stored: !extra_lower.contains("virtual"),
+            }),
+            _ => None,
+        };
         let json_check = format!("json_valid({})", squeeze(&name));
         let checked_json = data_type == "longtext" && checks.contains(&json_check);
         let kind = if checked_json {
@@ -139,7 +165,7 @@ pub(super) async fn describe(
             },
             kind: kind.unwrap_or_else(placeholder_kind),
             nullable,
-            auto_increment: extra.to_ascii_lowercase().contains("auto_increment"),
+            auto_increment: extra_lower.contains("auto_increment"),
             default,
             unique: unique.contains(&name),
             max_length: match data_type.as_str() {
@@ -158,6 +184,7 @@ pub(super) async fn describe(
                     column: column.clone(),
                 },
             ),
+            generated,
             name,
         });
     }

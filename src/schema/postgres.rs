@@ -17,10 +17,11 @@
 //! | timestamp with time zone | DateTime | TIMESTAMPTZ |
 //! | uuid / json / jsonb | Uuid / Json / Json | UUID / JSON / JSONB |
 //!
-//! serial and identity columns are auto-increment, without their `nextval(...)` default.
+//! serial and identity columns are auto-increment, without their `nextval(...)` default;
+//! `GENERATED ALWAYS AS (expr) STORED` columns keep `generation_expression`.
 
 use super::read::{placeholder_kind, Described};
-use super::{Column, ForeignKey, Kind, Table};
+use super::{Column, Computed, ForeignKey, Kind, Table};
 use sqlx::PgConnection;
 
 /// What a column without a mapping is told the driver supports.
@@ -49,6 +50,7 @@ type Info = (
     Option<i32>,    // numeric_scale
     Option<i32>,    // datetime_precision
     bool,           // is_identity
+    Option<String>, // generation_expression, when is_generated = 'ALWAYS'
 );
 
 /// The table `table` of the current schema (spelled exactly as in the database).
@@ -59,7 +61,8 @@ pub(super) async fn describe(
     let sql = "SELECT ordinal_position::int4, column_name::text, data_type::text, \
                udt_name::text, is_nullable::text = 'YES', column_default::text, \
                character_maximum_length::int4, numeric_precision::int4, numeric_scale::int4, \
-               datetime_precision::int4, is_identity::text = 'YES' \
+               datetime_precision::int4, is_identity::text = 'YES', \
+               CASE WHEN is_generated::text = 'ALWAYS' THEN generation_expression::text END \
                FROM information_schema.columns \
                WHERE table_schema = current_schema() AND table_name = $1 \
                ORDER BY ordinal_position";
@@ -126,6 +129,7 @@ pub(super) async fn describe(
             scale,
             time_precision,
             identity,
+            generation,
         ) = row;
         let serial = default
             .as_deref()
@@ -160,6 +164,11 @@ pub(super) async fn describe(
                     column: column.clone(),
                 },
             ),
+            // PostgreSQL's generated columns are all STORED (VIRTUAL came in 18).
+            generated: generation.map(|expression| Computed {
+                expression,
+                stored: true,
+            }),
             name,
         });
     }

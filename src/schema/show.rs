@@ -65,7 +65,7 @@ fn column_rows(described: &Described) -> String {
 }
 
 /// `primary key` (`primary key 2` in a composite key), `auto`, `unique`, `default X`,
-/// `references t(c)`, comma-separated.
+/// `references t(c)`, `generated stored (expr)`, comma-separated.
 fn flags(column: &Column, key: Option<usize>, key_len: usize) -> String {
     let mut flags = Vec::new();
     match key {
@@ -84,6 +84,10 @@ fn flags(column: &Column, key: Option<usize>, key_len: usize) -> String {
     }
     if let Some(fk) = &column.foreign_key {
         flags.push(format!("references {}({})", fk.table, fk.column));
+    }
+    if let Some(computed) = &column.generated {
+        let how = if computed.stored { "stored" } else { "virtual" };
+        flags.push(format!("generated {how} ({})", computed.expression));
     }
     flags.join(", ")
 }

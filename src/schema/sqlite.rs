@@ -17,7 +17,7 @@
 //! | anything containing REAL, FLOA or DOUB | F64 |
 
 use super::read::{placeholder_kind, Described};
-use super::{Column, ForeignKey, Kind, Table};
+use super::{Column, Computed, ForeignKey, Kind, Table};
 use sqlx::SqliteConnection;
 
 /// What a column without a mapping is told the driver supports.
@@ -38,9 +38,11 @@ pub(super) async fn describe(
     conn: &mut SqliteConnection,
     table: &str,
 ) -> Result<Described, sqlx::Error> {
-    type Info = (i64, String, String, bool, Option<String>, i64);
-    let sql = "SELECT cid, name, type, \"notnull\", dflt_value, pk FROM pragma_table_info(?1) \
-               ORDER BY cid";
+    // table_xinfo, unlike table_info, lists generated columns: hidden = 2 (VIRTUAL) or 3
+    // (STORED); 1 is a virtual table's hidden column, left out.
+    type Info = (i64, String, String, bool, Option<String>, i64, i64);
+    let sql = "SELECT cid, name, type, \"notnull\", dflt_value, pk, hidden \
+               FROM pragma_table_xinfo(?1) WHERE hidden <> 1 ORDER BY cid";
     let rows: Vec<Info> = sqlx::query_as(sql)
         .bind(table)
         .fetch_all(&mut *conn)
@@ -66,10 +68,26 @@ pub(super) async fn describe(
 
     let foreign_keys = foreign_keys(conn, table).await?;
 
+    // SQLite keeps a generated column's expression only in the table's CREATE TABLE text.
+    let sql = "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1";
+    let create: Option<(Option<String>,)> = sqlx::query_as(sql)
+        .bind(table)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let create = create.and_then(|(sql,)| sql).unwrap_or_default();
+
     let mut columns = Vec::with_capacity(rows.len());
     let mut unmapped = Vec::with_capacity(rows.len());
     let mut key: Vec<(i64, usize)> = Vec::new();
-    for (index, (_, name, declared, not_null, default, pk)) in rows.into_iter().enumerate() {
+    for (index, (_, name, declared, not_null, default, pk, hidden)) in rows.into_iter().enumerate()
+    {
+        let generated = match hidden {
+            2 | 3 => generation(&create, &name).map(|expression| Computed {
+                expression,
+                stored: hidden == 3,
+            }),
+            _ => None,
+        };
         let kind = kind(&declared);
         let params = type_params(&declared);
         let rowid = pk == 1
@@ -107,6 +125,7 @@ pub(super) async fn describe(
             default,
             max_length,
             numeric,
+            generated,
         });
     }
     key.sort_unstable();
@@ -158,6 +177,86 @@ async fn foreign_keys(
         ));
     }
     Ok(keys)
+}
+
+/// The expression of the generated column `column` in the table's `CREATE TABLE` text: what
+/// is inside the parentheses after its `AS` (`[GENERATED ALWAYS] AS (expr)`). `None` when it
+/// cannot be found (the column then reads as a plain one).
+fn generation(create: &str, column: &str) -> Option<String> {
+    let open = create.find('(')?;
+    let definitions = split_top_level(&create[open + 1..], ',');
+    definitions.into_iter().find_map(|definition| {
+        let definition = definition.trim_start();
+        let (name, rest) = leading_name(definition)?;
+        if !name.eq_ignore_ascii_case(column) {
+            return None;
+        }
+        // The `AS (` outside quotes and parentheses.
+        let words = split_top_level(rest, ' ');
+        let mut offset = 0;
+        for word in &words {
+            let at = rest[offset..].find(word.as_str())? + offset;
+            offset = at + word.len();
+            let upper = word.to_ascii_uppercase();
+            if upper == "AS" {
+                let tail = rest[offset..].trim_start();
+                let inner = tail.strip_prefix('(')?;
+                let body = split_top_level(inner, ')').into_iter().next()?;
+                return Some(body.trim().to_owned());
+            }
+            if let Some(inner) = upper.strip_prefix("AS(").map(|_| &word[3..]) {
+                let body = split_top_level(inner, ')').into_iter().next()?;
+                return Some(body.trim().to_owned());
+            }
+        }
+        None
+    })
+}
+
+/// A column definition's name (`"BlogEntry"`, `[a b]`, `` `x` ``, `total`) and the rest.
+fn leading_name(definition: &str) -> Option<(String, &str)> {
+    let close = match definition.chars().next()? {
+        '"' => '"',
+        '`' => '`',
+        '[' => ']',
+        _ => {
+            let end = definition
+                .find(|c: char| c.is_whitespace() || c == '(')
+                .unwrap_or(definition.len());
+            return Some((definition[..end].to_owned(), &definition[end..]));
+        }
+    };
+    let end = definition[1..].find(close)? + 1;
+    Some((definition[1..end].to_owned(), &definition[end + 1..]))
+}
+
+/// `text` cut at each `separator` outside quotes and parentheses; a `)` closing a parenthesis
+/// opened before `text` ends the last piece (so a table body stops at its closing `)`).
+fn split_top_level(text: &str, separator: char) -> Vec<String> {
+    let mut pieces = vec![String::new()];
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    for c in text.chars() {
+        match quote {
+            Some(q) if c == q || (q == ']' && c == ']') => quote = None,
+            Some(_) => {}
+            None => match c {
+                '\'' | '"' | '`' => quote = Some(c),
+                '[' => quote = Some(']'),
+                '(' => depth += 1,
+                ')' if depth == 0 => break,
+                ')' => depth -= 1,
+                _ if c == separator && depth == 0 => {
+                    pieces.push(String::new());
+                    continue;
+                }
+                _ => {}
+            },
+        }
+        pieces.last_mut().unwrap().push(c);
+    }
+    pieces.retain(|p| !p.trim().is_empty());
+    pieces
 }
 
 /// The kind of a declared type, or `None` when it has no mapping.
@@ -217,6 +316,19 @@ mod tests {
         ] {
             assert_eq!(kind(declared), expected, "{declared}");
         }
+    }
+
+    #[test]
+    fn generation_expressions_are_read_from_the_create_table_text() {
+        let create = "CREATE TABLE \"o l\" (\n  \"q\" INTEGER NOT NULL DEFAULT (1),\n  \
+                      p DECIMAL(10,2),\n  note TEXT DEFAULT 'a, (b' ,\n  \
+                      total DECIMAL(12,2) GENERATED ALWAYS AS (q * (p + 1)) STORED,\n  \
+                      [v w] INT AS(length(note)),\n  PRIMARY KEY (q))";
+        assert_eq!(generation(create, "total").as_deref(), Some("q * (p + 1)"));
+        assert_eq!(generation(create, "v w").as_deref(), Some("length(note)"));
+        assert_eq!(generation(create, "TOTAL").as_deref(), Some("q * (p + 1)"));
+        assert_eq!(generation(create, "q"), None);
+        assert_eq!(generation(create, "note"), None);
     }
 
     #[test]

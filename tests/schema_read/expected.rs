@@ -1,7 +1,7 @@
 //! What the fixture tables of tests/fixtures/schema must read back as, per driver, written
 //! out whole from the fixtures and tspawn's SQL → kind tables (not from the readers' output).
 
-use tspawn::schema::{Column, ForeignKey, Kind, Table};
+use tspawn::schema::{Column, Computed, ForeignKey, Kind, Table};
 
 /// A NOT NULL column with nothing else set.
 pub fn col(name: &str, sql_type: &str, kind: Kind) -> Column {
@@ -16,6 +16,7 @@ pub fn col(name: &str, sql_type: &str, kind: Kind) -> Column {
         max_length: None,
         numeric: None,
         foreign_key: None,
+        generated: None,
     }
 }
 
@@ -27,6 +28,8 @@ pub trait Build {
     fn num(self, precision: u32, scale: u32) -> Self;
     fn unique(self) -> Self;
     fn references(self, table: &str, column: &str) -> Self;
+    /// A generated column: `expression` as the catalog reports it, STORED or VIRTUAL.
+    fn computed(self, expression: &str, stored: bool) -> Self;
 }
 
 impl Build for Column {
@@ -76,6 +79,13 @@ impl Build for Column {
             ..self
         }
     }
+    fn computed(self, expression: &str, stored: bool) -> Self {
+        let generated = Some(Computed {
+            expression: expression.to_owned(),
+            stored,
+        });
+        Column { generated, ..self }
+    }
 }
 
 /// `every_type`: the auto id, then each of `types` as `BASE_value` (NOT NULL) and
@@ -105,7 +115,7 @@ pub fn sqlite_tables() -> Vec<Table> {
     let int = |name: &str| col(name, "INTEGER", Kind::I64);
     let id = || int("id").auto();
     let c = |sql: &str, kind| col("", sql, kind);
-    vec![
+    let mut tables = vec![
         every_type(
             id(),
             vec![
@@ -134,6 +144,9 @@ pub fn sqlite_tables() -> Vec<Table> {
                 col("product", "VARCHAR(80)", Kind::String).len(80),
                 int("quantity").default("1"),
                 col("price", "DECIMAL(10,2)", Kind::Decimal).num(10, 2),
+                col("total", "REAL", Kind::F64)
+                    .null()
+                    .computed("quantity * price", false),
             ],
             &[1, 0],
         ),
@@ -176,14 +189,21 @@ pub fn sqlite_tables() -> Vec<Table> {
             ],
             &[0],
         ),
-    ]
+    ];
+    tables.extend(library(
+        "INTEGER",
+        Kind::I64,
+        |n| format!("VARCHAR({n})"),
+        Some(("INTEGER", "length(title)", true)),
+    ));
+    tables
 }
 
 pub fn postgres_tables() -> Vec<Table> {
     let int = |name: &str| col(name, "INTEGER", Kind::I32);
     let bigint = |name: &str| col(name, "BIGINT", Kind::I64);
     let c = |sql: &str, kind| col("", sql, kind);
-    vec![
+    let mut tables = vec![
         every_type(
             bigint("id").auto(),
             vec![
@@ -215,6 +235,9 @@ pub fn postgres_tables() -> Vec<Table> {
                 col("product", "VARCHAR(80)", Kind::String).len(80),
                 int("quantity").default("1"),
                 col("price", "NUMERIC(10,2)", Kind::Decimal).num(10, 2),
+                col("total", "NUMERIC", Kind::Decimal)
+                    .null()
+                    .computed("((quantity)::numeric * price)", true),
             ],
             &[1, 0],
         ),
@@ -257,14 +280,21 @@ pub fn postgres_tables() -> Vec<Table> {
             ],
             &[0],
         ),
-    ]
+    ];
+    tables.extend(library(
+        "INTEGER",
+        Kind::I32,
+        |n| format!("VARCHAR({n})"),
+        None,
+    ));
+    tables
 }
 
 pub fn mysql_tables() -> Vec<Table> {
     let int = |name: &str| col(name, "int(11)", Kind::I32);
     let bigint = |name: &str| col(name, "bigint(20)", Kind::I64);
     let c = |sql: &str, kind| col("", sql, kind);
-    vec![
+    let mut tables = vec![
         every_type(
             bigint("id").auto(),
             vec![
@@ -304,6 +334,10 @@ pub fn mysql_tables() -> Vec<Table> {
                 col("product", "varchar(80)", Kind::String).len(80),
                 int("quantity").default("1"),
                 col("price", "decimal(10,2)", Kind::Decimal).num(10, 2),
+                col("total", "decimal(30,2)", Kind::Decimal)
+                    .num(30, 2)
+                    .null()
+                    .computed("`quantity` * `price`", true),
             ],
             &[1, 0],
         ),
@@ -346,7 +380,14 @@ pub fn mysql_tables() -> Vec<Table> {
             ],
             &[0],
         ),
-    ]
+    ];
+    tables.extend(library(
+        "int(11)",
+        Kind::I32,
+        |n| format!("varchar({n})"),
+        Some(("int(11)", "char_length(`title`)", false)),
+    ));
+    tables
 }
 
 /// MariaDB's `timestamp_value TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)`.
@@ -359,4 +400,43 @@ pub fn mysql_every_type_defaults(mut tables: Vec<Table>) -> Vec<Table> {
         .unwrap();
     every.columns[at].default = Some("current_timestamp(6)".to_owned());
     tables
+}
+
+/// `author`, `language` and `book` on a driver: its integer type and kind, its VARCHAR
+/// spelling, and `book`'s generated column (type, expression, stored) when the fixture has one.
+fn library(
+    int: &str,
+    kind: Kind,
+    varchar: fn(u32) -> String,
+    generated: Option<(&str, &str, bool)>,
+) -> Vec<Table> {
+    let text = |name: &str, n: u32| col(name, &varchar(n), Kind::String).len(n);
+    let mut book = vec![
+        col("id", int, kind).auto(),
+        col("author_id", int, kind).references("author", "id"),
+        text("language_code", 20)
+            .null()
+            .references("language", "code"),
+        text("title", 120),
+    ];
+    if let Some((sql, expression, stored)) = generated {
+        book.push(
+            col("title_length", sql, kind)
+                .null()
+                .computed(expression, stored),
+        );
+    }
+    vec![
+        table(
+            "author",
+            vec![
+                col("id", int, kind).auto(),
+                text("email", 120).unique(),
+                text("name", 80),
+            ],
+            &[0],
+        ),
+        table("language", vec![text("code", 20), text("name", 40)], &[0]),
+        table("book", book, &[0]),
+    ]
 }

@@ -42,9 +42,12 @@ fn fixture_tables_read_back_whole(driver: Driver, expected: Vec<Table>) {
         names,
         [
             "BlogEntry",
+            "author",
             "blog",
             "blog_comment",
+            "book",
             "every_type",
+            "language",
             "order_line"
         ],
         "{driver}"
@@ -64,7 +67,7 @@ fn names_match_exactly_then_ignoring_case(driver: Driver) {
     let err = schema::read_table(&app, "posts").unwrap_err().to_string();
     assert!(
         err.starts_with("no table `posts` in ")
-            && err.ends_with("; its tables: BlogEntry, blog, blog_comment, every_type, order_line"),
+            && err.ends_with("; its tables: BlogEntry, author, blog, blog_comment, book, every_type, language, order_line"),
         "{err}"
     );
     assert!(!err.contains('\n'), "{err}");

@@ -32,7 +32,7 @@ fn show_tables_lists_the_dev_database_of_a_new_app() {
         .assert()
         .success()
         .stdout(
-            "Available tables:\n  BlogEntry\n  blog\n  blog_comment\n  every_type\n  order_line\n",
+            "Available tables:\n  BlogEntry\n  author\n  blog\n  blog_comment\n  book\n  every_type\n  language\n  order_line\n",
         );
     let output = common::tspawn(&inside)
         .args(["--show-tables", "--columns"])
@@ -54,8 +54,9 @@ fn show_tables_lists_the_dev_database_of_a_new_app() {
         ]
     );
     for line in [
-        "    order_id  INTEGER        i64      primary key 1",
-        "    line_no   INTEGER        i64      primary key 2",
+        "    order_id  INTEGER        i64          primary key 1",
+        "    line_no   INTEGER        i64          primary key 2",
+        "    total     REAL           Option<f64>  generated virtual (quantity * price)",
         "    blog_id     INTEGER      i64             references blog(id)",
         "    author      VARCHAR(40)  String          default 'anonymous'",
         "    permalink   VARCHAR(80)  Option<String>  unique",

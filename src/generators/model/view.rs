@@ -288,6 +288,12 @@ fn doc(column: &Column, table: &Table) -> String {
     if column.auto_increment {
         flags.push("set by the database".to_owned());
     }
+    if let Some(computed) = &column.generated {
+        flags.push(format!(
+            "computed by the database as `{}`",
+            computed.expression
+        ));
+    }
     flags.push(
         if column.nullable {
             "nullable"
