@@ -18,6 +18,7 @@ mod crud;
 mod imports;
 mod layout;
 mod migration;
+mod parents;
 mod recorded;
 mod samples;
 mod sql;

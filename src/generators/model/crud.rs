@@ -34,7 +34,7 @@ impl Builder<'_> {
     }
 
     /// The value bound for a column, read from `owner` (`new`, `self`).
-    fn bind_value(&self, owner: &str, column: &Column) -> String {
+    pub(super) fn bind_value(&self, owner: &str, column: &Column) -> String {
         let field = format!("{owner}.{}", column.field());
         match column.kind {
             // SQLite has no decimal type: decimals go in as text.

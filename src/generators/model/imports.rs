@@ -65,7 +65,7 @@ impl Builder<'_> {
             view.module,
             braced(&[view.model.as_str(), view.new_model.as_str()])
         )];
-        if self.tests_need_seed() {
+        if view.tests.unique {
             imports.push("std::sync::atomic::{AtomicI64, Ordering}".to_owned());
             imports.push("std::time::{SystemTime, UNIX_EPOCH}".to_owned());
         }

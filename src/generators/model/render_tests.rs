@@ -20,6 +20,7 @@ fn column(name: &str, sql_type: &str, kind: Kind) -> Column {
         max_length: None,
         numeric: None,
         foreign_key: None,
+        generated: None,
     }
 }
 
@@ -100,10 +101,71 @@ fn everything(long: usize) -> Table {
 }
 
 fn render_all(driver: Driver, table: &Table, model: &str) -> Vec<(String, String)> {
+    render_with(driver, table, &[], model)
+}
+
+/// `author` (an auto id, a unique email), `language` (a natural text key) and `book`, whose
+/// foreign keys point at both, with a generated column.
+fn book() -> (Table, Vec<Table>) {
+    let id = Column {
+        auto_increment: true,
+        ..column("id", "INTEGER", Kind::I64)
+    };
+    let text = |name: &str, unique: bool| Column {
+        max_length: Some(120),
+        unique,
+        ..column(name, "VARCHAR(120)", Kind::String)
+    };
+    let author = Table {
+        name: "author".to_owned(),
+        columns: vec![id.clone(), text("email", true), text("name", false)],
+        primary_key: vec![0],
+    };
+    let language = Table {
+        name: "language".to_owned(),
+        columns: vec![text("code", false), text("name", true)],
+        primary_key: vec![0],
+    };
+    let fk = |name: &str, table: &str, to: &str, kind: Kind, nullable: bool| Column {
+        nullable,
+        foreign_key: Some(crate::schema::ForeignKey {
+            table: table.to_owned(),
+            column: to.to_owned(),
+        }),
+        ..column(name, kind.rust_type(), kind)
+    };
+    let total = Column {
+        nullable: true,
+        generated: Some(crate::schema::Computed {
+            expression: "length(title)".to_owned(),
+            stored: true,
+        }),
+        ..column("title_length", "INTEGER", Kind::I64)
+    };
+    let book = Table {
+        name: "book".to_owned(),
+        columns: vec![
+            id,
+            fk("author_id", "author", "id", Kind::I64, false),
+            fk("language_code", "language", "code", Kind::String, true),
+            text("title", false),
+            total,
+        ],
+        primary_key: vec![0],
+    };
+    (book, vec![author, language])
+}
+
+fn render_with(
+    driver: Driver,
+    table: &Table,
+    parents: &[Table],
+    model: &str,
+) -> Vec<(String, String)> {
     let view = View::new(
         driver,
         table,
-        &[],
+        parents,
         Names {
             model: model.to_owned(),
             module: "blog".to_owned(),
@@ -181,6 +243,71 @@ fn every_kind_and_a_composite_key_render_rustfmt_clean() {
             for (name, text) in render_all(driver, &everything(long), &model) {
                 assert_rustfmt_clean(&format!("{driver} {long} {name}"), &text);
             }
+        }
+    }
+}
+
+#[test]
+fn parent_rows_are_unique_per_call_and_removed() {
+    let (book, parents) = book();
+    for driver in Driver::ALL {
+        let files = render_with(driver, &book, &parents, "Book");
+        for (name, text) in &files {
+            assert_rustfmt_clean(&format!("{driver} {name}"), text);
+        }
+        let test = &files.iter().find(|(n, _)| n == "test.rs").unwrap().1;
+        let sqlobject = &files.iter().find(|(n, _)| n == "sqlobject.rs").unwrap().1;
+        // The unique email and the natural key come from unique(), bound.
+        assert!(test.contains("fn unique() -> i64"), "{driver}\n{test}");
+        assert!(
+            test.contains(".bind(format!(\"ü{n}\"))"),
+            "{driver}\n{test}"
+        );
+        assert!(
+            test.contains("let key = format!(\"ü{n}\");"),
+            "{driver}\n{test}"
+        );
+        assert!(
+            test.contains("author (email, name) VALUES ("),
+            "{driver}\n{test}"
+        );
+        assert!(
+            !test.contains("(email, name) VALUES ('x'"),
+            "{driver}\n{test}"
+        );
+        if driver.has_returning() {
+            assert!(test.contains("RETURNING id\""), "{driver}\n{test}");
+            assert!(test.contains("RETURNING code\""), "{driver}\n{test}");
+        } else {
+            assert!(test.contains("done.last_insert_id() as i64"), "{test}");
+            // A text key is the value just inserted, never last_insert_id.
+            assert_eq!(test.matches("last_insert_id").count(), 1, "{test}");
+            assert!(test.contains("\n    key\n}"), "{test}");
+        }
+        // Each test deletes the parent rows it made.
+        assert!(test.contains("DELETE FROM author WHERE id = "), "{test}");
+        assert!(
+            test.contains("DELETE FROM language WHERE code = "),
+            "{test}"
+        );
+        assert_eq!(test.matches("remove_parents(&db, ").count(), 5, "{test}");
+        // The generated column is read, never written.
+        assert!(
+            sqlobject.contains("pub title_length: Option<i64>"),
+            "{sqlobject}"
+        );
+        assert!(
+            sqlobject.contains("row.try_get(\"title_length\")"),
+            "{sqlobject}"
+        );
+        let new_book = sqlobject.split("pub struct NewBook").nth(1).unwrap();
+        assert!(!new_book.split('}').next().unwrap().contains("title_length"));
+        for line in sqlobject
+            .lines()
+            .filter(|l| l.contains("INSERT") || l.contains("UPDATE"))
+        {
+            let written = line.split("RETURNING").next().unwrap();
+            assert!(!written.contains("title_length"), "{driver}: {line}");
         }
     }
 }

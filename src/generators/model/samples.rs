@@ -86,7 +86,7 @@ fn medium(column: &Column) -> bool {
 }
 
 /// A value made from `n` (an `i64` in the test), for unique and key columns.
-fn unique_sample(column: &Column) -> String {
+pub fn unique_sample(column: &Column) -> String {
     match column.kind {
         Kind::Bool => "n % 2 == 0".to_owned(),
         Kind::String => match column.max_length {

@@ -2,12 +2,11 @@
 //! the changes an update writes, and the calls whose layout depends on the names.
 
 use super::crud::is_copy;
-use super::layout::{chain, let_str};
-use super::samples::{literal, sample, Variant};
+use super::layout::chain;
+use super::parents::Parent;
+use super::samples::{sample, Variant};
 use super::view::{is_key, Builder};
-use crate::driver::Driver;
 use crate::schema::{Column, Kind};
-use heck::ToSnakeCase;
 use serde::Serialize;
 
 /// Lines of the generated test file.
@@ -17,6 +16,8 @@ pub struct Tests {
     pub sample: Vec<String>,
     /// Whether `sample` takes a seed `n` (for unique and key columns).
     pub seeded: bool,
+    /// Whether the test has `unique()`: for `sample`'s seed or for the parent rows.
+    pub unique: bool,
     /// The field lines of `settable(row)`: a row's `NewBlog` part.
     pub settable: Vec<String>,
     /// Assignments changing every column an update writes (`row.title = ...;`).
@@ -29,6 +30,8 @@ pub struct Tests {
     pub sample_signature: String,
     /// Rows of the tables the foreign keys point at, inserted with plain SQL.
     pub parents: Vec<Parent>,
+    /// The body of `remove_parents(db, new)`, deleting those rows again; `None` without them.
+    pub remove_parents: Option<String>,
     /// Statements whose layout depends on the names.
     pub create_new: String,
     /// `create_new` binding `mut row` when the update test changes it.
@@ -55,18 +58,6 @@ pub struct Tests {
     pub helpers: Vec<&'static str>,
     /// A row's key as a value that sorts as the database sorts it (`row.id`), when it does.
     pub order_key: Option<String>,
-}
-
-/// A function of the generated test inserting a row into a table a foreign key points at.
-#[derive(Debug, Serialize)]
-pub struct Parent {
-    /// `blog_row`.
-    pub function: String,
-    pub table: String,
-    /// The type of the key it returns (`i64`).
-    pub ty: String,
-    /// Its body, laid out.
-    pub body: String,
 }
 
 impl Builder<'_> {
@@ -171,6 +162,8 @@ impl Builder<'_> {
             chain(indent, lead, &links, ";")
         };
         tests.parents = self.parents();
+        tests.remove_parents = self.remove_parents();
+        tests.unique = seeded || tests.parents.iter().any(|p| p.body.contains("unique()"));
         let db = if tests.parents.is_empty() { "" } else { "&db" };
         let args: Vec<&str> = [db, if seeded { "unique()" } else { "" }]
             .into_iter()
@@ -216,72 +209,6 @@ impl Builder<'_> {
         let again = [format!("{model}::remove(&db, {row})"), ".await".to_owned()];
         tests.remove_again = chain(4, "let again = ", &again, ";");
         tests
-    }
-
-    /// The test's function giving a row of the table `column` points at, if it is a key.
-    fn parent_function(&self, column: &Column) -> Option<String> {
-        let fk = column.foreign_key.as_ref()?;
-        self.parents.iter().any(|p| p.name == fk.table).then(|| {
-            let snake = fk.table.to_snake_case();
-            format!("{}_row", crate::names::singular_of(&snake))
-        })
-    }
-
-    /// One function per table the foreign keys point at: it inserts a row with a value in
-    /// every column that needs one, and returns the key.
-    fn parents(&self) -> Vec<Parent> {
-        let mut parents: Vec<Parent> = Vec::new();
-        for column in self.settable() {
-            let (Some(fk), Some(function)) = (&column.foreign_key, self.parent_function(column))
-            else {
-                continue;
-            };
-            if parents.iter().any(|p| p.function == function) {
-                continue;
-            }
-            let Some(parent) = self.parents.iter().find(|p| p.name == fk.table) else {
-                continue;
-            };
-            let q = |name: &str| self.driver.quote_if_needed(name);
-            let needed: Vec<&Column> = parent
-                .columns
-                .iter()
-                .filter(|c| !c.nullable && !c.auto_increment && c.default.is_none())
-                .collect();
-            let names: Vec<String> = needed.iter().map(|c| q(&c.name)).collect();
-            let values: Vec<String> = needed.iter().map(|c| literal(self.driver, c)).collect();
-            let mut sql = match (names.is_empty(), self.driver) {
-                (true, Driver::Mysql) => format!("INSERT INTO {} () VALUES ()", q(&parent.name)),
-                (true, _) => format!("INSERT INTO {} DEFAULT VALUES", q(&parent.name)),
-                (false, _) => format!(
-                    "INSERT INTO {} ({}) VALUES ({})",
-                    q(&parent.name),
-                    names.join(", "),
-                    values.join(", ")
-                ),
-            };
-            let ty = column.kind.rust_type().to_owned();
-            let body = if self.driver.has_returning() {
-                sql.push_str(&format!(" RETURNING {}", q(&fk.column)));
-                format!(
-                    "{}\n    sqlx::query_scalar(sql).fetch_one(db).await.unwrap()",
-                    let_str(4, "sql", &sql)
-                )
-            } else {
-                format!(
-                    "{}\n    let done = sqlx::query(sql).execute(db).await.unwrap();\n    \
-                     done.last_insert_id() as {ty}",
-                    let_str(4, "sql", &sql)
-                )
-            };
-            parents.push(Parent {
-                function,
-                table: parent.name.clone(),
-                ty,
-                body,
-            });
-        }
-        parents
     }
 
     /// A sample value, wrapped in `Some` for a nullable column.
