@@ -55,6 +55,11 @@ pub enum NameKind {
     /// `tspawn model NAME`: a model (`Post`, `blog_entry`) or the table it maps (`posts`,
     /// `BlogEntry`, spelled as the database does). See [`Name::singular_snake`].
     Model,
+    /// `tspawn helper NAME`: a module of src/helpers (`text`, `format_date`).
+    Helper,
+    /// `tspawn validator NAME`: the form of table or model NAME; a trailing "validator" is
+    /// dropped as TreeFrog does (`BlogValidator` and `blog` both mean `blog`).
+    Validator,
 }
 
 impl NameKind {
@@ -64,6 +69,8 @@ impl NameKind {
             NameKind::Application => "application name",
             NameKind::Endpoint => "endpoint name",
             NameKind::Model => "model name",
+            NameKind::Helper => "helper name",
+            NameKind::Validator => "validator name",
         }
     }
 
@@ -72,6 +79,8 @@ impl NameKind {
             NameKind::Application => "tspawn new chatapp",
             NameKind::Endpoint => "tspawn websocket chat",
             NameKind::Model => "tspawn model post title:string",
+            NameKind::Helper => "tspawn helper text",
+            NameKind::Validator => "tspawn validator blog",
         }
     }
 }
@@ -97,7 +106,8 @@ pub struct NameError {
 
 impl Name {
     /// Validates `input` as a name of the given kind. Endpoint names lose a trailing
-    /// "endpoint" (`chat_endpoint` and `ChatEndpoint` both mean `chat`), as TreeFrog does.
+    /// "endpoint" (`chat_endpoint` and `ChatEndpoint` both mean `chat`), validator names a
+    /// trailing "validator", as TreeFrog does.
     pub fn parse(kind: NameKind, input: &str) -> Result<Name, NameError> {
         let fail = |reason: String| NameError {
             kind,
@@ -105,8 +115,13 @@ impl Name {
             reason,
         };
         let mut raw = input.to_owned();
-        if kind == NameKind::Endpoint {
-            raw = strip_suffix_ignore_case(&raw, "endpoint")
+        let suffix = match kind {
+            NameKind::Endpoint => Some("endpoint"),
+            NameKind::Validator => Some("validator"),
+            _ => None,
+        };
+        if let Some(suffix) = suffix {
+            raw = strip_suffix_ignore_case(&raw, suffix)
                 .trim_end_matches(['_', '-'])
                 .to_owned();
         }
@@ -153,7 +168,7 @@ impl Name {
     pub fn rename_note(&self) -> Option<String> {
         let written = match self.kind {
             NameKind::Application => self.raw.clone(),
-            NameKind::Endpoint => self.snake(),
+            NameKind::Endpoint | NameKind::Helper | NameKind::Validator => self.snake(),
             // The model generator says itself which struct, module and table it writes.
             NameKind::Model => return None,
         };
@@ -208,8 +223,9 @@ fn problem(kind: NameKind, input: &str, raw: &str) -> Option<String> {
     }
     if raw.is_empty() {
         return Some(format!(
-            "it holds no name once separators and an \"endpoint\" suffix are removed; give one, \
+            "it holds no name once separators and the \"{}\" suffix are removed; give one, \
              e.g. `{}`",
+            kind.label().split(' ').next().unwrap_or_default(),
             kind.example()
         ));
     }
@@ -281,6 +297,8 @@ fn another(kind: NameKind, snake: &str) -> String {
         NameKind::Application => format!("{snake}_app"),
         NameKind::Endpoint => format!("{snake}_chat"),
         NameKind::Model => format!("{snake}_entry"),
+        NameKind::Helper => format!("{snake}_helper"),
+        NameKind::Validator => format!("{snake}_form"),
     }
 }
 
@@ -313,6 +331,8 @@ fn usable(kind: NameKind, candidate: String) -> String {
             NameKind::Application => "chatapp".to_owned(),
             NameKind::Endpoint => "chat".to_owned(),
             NameKind::Model => "post".to_owned(),
+            NameKind::Helper => "text".to_owned(),
+            NameKind::Validator => "blog".to_owned(),
         },
     }
 }
@@ -363,6 +383,20 @@ mod tests {
                 .as_str(),
             "myendpoint"
         );
+    }
+
+    #[test]
+    fn validators_lose_their_suffix_and_helpers_keep_theirs() {
+        for input in ["blog", "blog_validator", "BlogValidator"] {
+            let name = Name::parse(NameKind::Validator, input).unwrap();
+            assert_eq!(name.snake(), "blog");
+        }
+        let err = Name::parse(NameKind::Validator, "validator").unwrap_err();
+        assert!(err.to_string().contains("the \"validator\" suffix"), "{err}");
+        let helper = Name::parse(NameKind::Helper, "TextHelper").unwrap();
+        assert_eq!(helper.snake(), "text_helper");
+        let err = Name::parse(NameKind::Helper, "mod").unwrap_err();
+        assert!(err.to_string().ends_with("e.g. \"mod_helper\""), "{err}");
     }
 
     #[test]
