@@ -4,10 +4,12 @@
 //! `chat_endpoint`, `/chat`) are derived here and nowhere else.
 
 use heck::{ToKebabCase, ToPascalCase, ToSnakeCase};
+use controller::action_problem;
 use model::{last_word, model_problem};
 pub use model::{plural_of, singular_of};
 use std::fmt;
 
+mod controller;
 mod model;
 
 /// Rust's strict and reserved keywords (2021 and 2024 editions): a module or crate with such a
@@ -60,6 +62,12 @@ pub enum NameKind {
     /// `tspawn validator NAME`: the form of table or model NAME; a trailing "validator" is
     /// dropped as TreeFrog does (`BlogValidator` and `blog` both mean `blog`).
     Validator,
+    /// `tspawn controller NAME ...`: written in snake_case without a trailing "controller"
+    /// (`BlogController` is `blog`), as TreeFrog does.
+    Controller,
+    /// An action of `tspawn controller NAME ACTION...`: a handler function, a view file and a
+    /// URL segment, so it must be snake_case already (see `names/controller.rs`).
+    Action,
 }
 
 impl NameKind {
@@ -71,6 +79,8 @@ impl NameKind {
             NameKind::Model => "model name",
             NameKind::Helper => "helper name",
             NameKind::Validator => "validator name",
+            NameKind::Controller => "controller name",
+            NameKind::Action => "action name",
         }
     }
 
@@ -81,6 +91,7 @@ impl NameKind {
             NameKind::Model => "tspawn model post title:string",
             NameKind::Helper => "tspawn helper text",
             NameKind::Validator => "tspawn validator blog",
+            NameKind::Controller | NameKind::Action => "tspawn controller blog index show",
         }
     }
 }
@@ -118,6 +129,7 @@ impl Name {
         let suffix = match kind {
             NameKind::Endpoint => Some("endpoint"),
             NameKind::Validator => Some("validator"),
+            NameKind::Controller => Some("controller"),
             _ => None,
         };
         if let Some(suffix) = suffix {
@@ -168,7 +180,12 @@ impl Name {
     pub fn rename_note(&self) -> Option<String> {
         let written = match self.kind {
             NameKind::Application => self.raw.clone(),
-            NameKind::Endpoint | NameKind::Helper | NameKind::Validator => self.snake(),
+            NameKind::Endpoint
+            | NameKind::Helper
+            | NameKind::Validator
+            | NameKind::Controller => self.snake(),
+            // Refused unless already snake_case.
+            NameKind::Action => return None,
             // The model generator says itself which struct, module and table it writes.
             NameKind::Model => return None,
         };
@@ -263,6 +280,11 @@ fn problem(kind: NameKind, input: &str, raw: &str) -> Option<String> {
     if kind == NameKind::Model {
         return model_problem(raw);
     }
+    if kind == NameKind::Action {
+        if let Some(reason) = action_problem(raw, &snake) {
+            return Some(reason);
+        }
+    }
     if KEYWORDS.contains(&snake.as_str()) {
         return Some(format!(
             "it is a Rust keyword; pick another, e.g. \"{}\"",
@@ -276,7 +298,9 @@ fn problem(kind: NameKind, input: &str, raw: &str) -> Option<String> {
             another(kind, &snake)
         ));
     }
-    if RESERVED.contains(&snake.as_str()) {
+    // A controller or an action never names a crate, so cargo's names are fine for it.
+    let crate_like = !matches!(kind, NameKind::Controller | NameKind::Action);
+    if crate_like && RESERVED.contains(&snake.as_str()) {
         return Some(format!(
             "it clashes with a name Rust or cargo reserves; pick another, e.g. \"my_{snake}\""
         ));
@@ -299,6 +323,8 @@ fn another(kind: NameKind, snake: &str) -> String {
         NameKind::Model => format!("{snake}_entry"),
         NameKind::Helper => format!("{snake}_helper"),
         NameKind::Validator => format!("{snake}_form"),
+        NameKind::Controller => format!("{snake}_page"),
+        NameKind::Action => format!("{snake}_action"),
     }
 }
 
@@ -333,6 +359,8 @@ fn usable(kind: NameKind, candidate: String) -> String {
             NameKind::Model => "post".to_owned(),
             NameKind::Helper => "text".to_owned(),
             NameKind::Validator => "blog".to_owned(),
+            NameKind::Controller => "blog".to_owned(),
+            NameKind::Action => "index".to_owned(),
         },
     }
 }
