@@ -3,8 +3,8 @@
 //! with one clear line and nothing is written. The case forms generators need (`ChatEndpoint`,
 //! `chat_endpoint`, `/chat`) are derived here and nowhere else.
 
-use heck::{ToKebabCase, ToPascalCase, ToSnakeCase};
 use controller::action_problem;
+use heck::{ToKebabCase, ToPascalCase, ToSnakeCase};
 use model::{last_word, model_problem};
 pub use model::{plural_of, singular_of};
 use std::fmt;
@@ -180,10 +180,9 @@ impl Name {
     pub fn rename_note(&self) -> Option<String> {
         let written = match self.kind {
             NameKind::Application => self.raw.clone(),
-            NameKind::Endpoint
-            | NameKind::Helper
-            | NameKind::Validator
-            | NameKind::Controller => self.snake(),
+            NameKind::Endpoint | NameKind::Helper | NameKind::Validator | NameKind::Controller => {
+                self.snake()
+            }
             // Refused unless already snake_case.
             NameKind::Action => return None,
             // The model generator says itself which struct, module and table it writes.
@@ -420,7 +419,10 @@ mod tests {
             assert_eq!(name.snake(), "blog");
         }
         let err = Name::parse(NameKind::Validator, "validator").unwrap_err();
-        assert!(err.to_string().contains("the \"validator\" suffix"), "{err}");
+        assert!(
+            err.to_string().contains("the \"validator\" suffix"),
+            "{err}"
+        );
         let helper = Name::parse(NameKind::Helper, "TextHelper").unwrap();
         assert_eq!(helper.snake(), "text_helper");
         let err = Name::parse(NameKind::Helper, "mod").unwrap_err();

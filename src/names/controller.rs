@@ -45,7 +45,9 @@ mod tests {
             ("a.b", "'.' is not allowed"),
         ];
         for (input, expected) in cases {
-            let err = Name::parse(NameKind::Action, input).unwrap_err().to_string();
+            let err = Name::parse(NameKind::Action, input)
+                .unwrap_err()
+                .to_string();
             assert!(err.starts_with("invalid action name"), "{err}");
             assert!(err.contains(expected), "{input:?}: {err}");
         }
@@ -55,7 +57,12 @@ mod tests {
 
     #[test]
     fn controllers_lose_a_trailing_controller() {
-        for input in ["blog", "BlogController", "blog_controller", "blog-controller"] {
+        for input in [
+            "blog",
+            "BlogController",
+            "blog_controller",
+            "blog-controller",
+        ] {
             let name = Name::parse(NameKind::Controller, input).unwrap();
             assert_eq!(name.snake(), "blog", "{input}");
         }
@@ -65,7 +72,10 @@ mod tests {
             Some("note: `BlogController` is written as `blog`")
         );
         let err = Name::parse(NameKind::Controller, "controller").unwrap_err();
-        assert!(err.to_string().contains("the \"controller\" suffix"), "{err}");
+        assert!(
+            err.to_string().contains("the \"controller\" suffix"),
+            "{err}"
+        );
         let err = Name::parse(NameKind::Controller, "self").unwrap_err();
         assert!(err.to_string().contains("e.g. \"self_page\""), "{err}");
     }
