@@ -1,6 +1,7 @@
 //! Turning on features of a dependency in a Cargo manifest (`Cargo.toml`), the way a person
 //! would: by adding to the one `features = [...]` array, leaving every other byte of the file
-//! as it was (comments, order, spacing, CRLF or LF endings).
+//! as it was (comments, order, spacing, CRLF or LF endings). Adding a whole dependency is
+//! [`add_dependency`]'s (src/manifest/dependency.rs), in the same way.
 //!
 //! toml_edit parses the manifest and says where things are (byte spans); the change itself is
 //! spliced into the original text, since writing the whole document back would turn a CRLF
@@ -15,6 +16,9 @@
 
 use std::ops::Range;
 use toml_edit::{Array, Document, InlineTable, Item, Table, Value};
+
+mod dependency;
+pub use dependency::add_dependency;
 
 /// Text to insert at byte offsets of the original manifest, in increasing order.
 type Edits = Vec<(usize, String)>;

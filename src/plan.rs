@@ -40,6 +40,13 @@ pub enum Action {
         dependency: String,
         features: Vec<String>,
     },
+    /// `name = spec` added to `[dependencies]` of the Cargo manifest at `path` unless it names
+    /// `name` already, in any form (see [`crate::manifest::add_dependency`]). Never undone.
+    Dependency {
+        path: PathBuf,
+        name: String,
+        spec: String,
+    },
 }
 
 /// Who owns a planned file once it is on disk, which decides what a run does when the file
@@ -76,7 +83,10 @@ impl Action {
                 snippet: snippet.clone(),
                 key: key.clone(),
             }),
-            Action::Remove { .. } | Action::Eject { .. } | Action::Features { .. } => None,
+            Action::Remove { .. }
+            | Action::Eject { .. }
+            | Action::Features { .. }
+            | Action::Dependency { .. } => None,
         }
     }
 
@@ -87,7 +97,8 @@ impl Action {
             | Action::Inject { path, .. }
             | Action::Remove { path, .. }
             | Action::Eject { path, .. }
-            | Action::Features { path, .. } => path,
+            | Action::Features { path, .. }
+            | Action::Dependency { path, .. } => path,
         }
     }
 }
@@ -154,6 +165,22 @@ impl Plan {
             path: path.into(),
             dependency: dependency.to_owned(),
             features: features.iter().map(|f| (*f).to_owned()).collect(),
+        });
+    }
+
+    /// Adds `name = spec_toml` to `[dependencies]` of the Cargo manifest at `path`
+    /// (`plan.add_dependency("Cargo.toml", "askama", "\"0.16\"")`; `spec_toml` is the TOML
+    /// value as written: `"0.16"` with its quotes, or `{ version = "0.21", features = [...] }`)
+    /// as one line below the table's last entry, keeping the file's other bytes (`updated`).
+    /// `identical` when `[dependencies]` names it already in any form, whatever its version
+    /// (the user's choice stands). A manifest that does not parse, or whose `dependencies` is
+    /// not a plain table, stops the plan naming the file and the line to add by hand. `delete`
+    /// leaves it, as it leaves features.
+    pub fn add_dependency(&mut self, path: impl Into<PathBuf>, name: &str, spec_toml: &str) {
+        self.actions.push(Action::Dependency {
+            path: path.into(),
+            name: name.to_owned(),
+            spec: spec_toml.to_owned(),
         });
     }
 

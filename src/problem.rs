@@ -119,6 +119,33 @@ pub enum Problem {
         features: String,
         trouble: crate::manifest::Trouble,
     },
+
+    /// A dependency that cannot be added to a Cargo manifest (see
+    /// `crate::manifest::add_dependency`); `line` is what to add: `askama = "0.16"`.
+    #[error("{}", dependency_problem(path, line, trouble))]
+    Dependency {
+        path: PathBuf,
+        line: String,
+        trouble: crate::manifest::Trouble,
+    },
+}
+
+fn dependency_problem(path: &Path, line: &str, trouble: &crate::manifest::Trouble) -> String {
+    use crate::manifest::Trouble;
+    let path = display(path);
+    match trouble {
+        Trouble::NotToml { line: 0, message } => {
+            format!("tspawn made a dependency line that is not TOML (`{line}`: {message}); please report it")
+        }
+        Trouble::NotToml { line: at, message } => format!(
+            "{path} is not valid TOML (line {at}: {message}); fix it, add `{line}` under \
+             [dependencies], then run again"
+        ),
+        _ => format!(
+            "tspawn cannot edit [dependencies] in {path} as it is written; add `{line}` to it \
+             by hand, then run again"
+        ),
+    }
 }
 
 fn features_problem(

@@ -76,6 +76,7 @@ pub(crate) fn resolve(plan: &Plan, base: &Path) -> Result<Vec<Step>, Error> {
                 features,
                 ..
             } => resolver.features(path, dependency, features),
+            Action::Dependency { name, spec, .. } => resolver.dependency(path, name, spec),
         };
         if let Err(problem) = result {
             resolver.problems.push(problem);
@@ -163,6 +164,30 @@ impl Resolver<'_> {
                 path,
                 dependency: dependency.to_owned(),
                 features: manifest::list(features),
+                trouble,
+            }),
+        }
+    }
+
+    /// Adds a dependency to the manifest's planned text if an earlier action made it, else to
+    /// the disk's; listed as `identical` when it is there already.
+    fn dependency(&mut self, path: PathBuf, name: &str, spec: &str) -> Result<(), Problem> {
+        let line = format!("{name} = {spec}");
+        let (planned, text) = self.current_text(&path)?;
+        let Some(text) = text else {
+            return Err(Problem::InjectionTargetMissing {
+                path,
+                snippet: format!("[dependencies]\n{line}"),
+            });
+        };
+        match manifest::add_dependency(&text, name, spec) {
+            Ok(new) => {
+                self.set_text(planned, path, text, new);
+                Ok(())
+            }
+            Err(trouble) => Err(Problem::Dependency {
+                path,
+                line,
                 trouble,
             }),
         }
