@@ -24,6 +24,7 @@ use toml::{Table, Value};
 use crate::error::{Error, Result};
 use crate::session::SessionKey;
 use crate::shared::Shared;
+use crate::websocket::origin::Origin;
 use crate::websocket::WebSocketSettings;
 use layers::Origins;
 pub(crate) use sections::register;
@@ -65,6 +66,12 @@ pub struct Config {
     /// Required in `product`; elsewhere a key made at each start stands in (sessions then
     /// end when the app restarts; see [`SessionKey::generate`]).
     pub session_key: SessionKey,
+    /// Origins trusted besides the app's own (`allowed_origins`, top level, default none):
+    /// `scheme://host[:port]` entries such as `https://admin.example.com`, compared as RFC
+    /// 6454 origins. Their pages may POST to the app (the CSRF check, see
+    /// [`csrf`](crate::csrf)) and open its WebSockets, as do those of
+    /// `[websocket] allowed_origins`.
+    pub allowed_origins: Vec<String>,
     /// Limits shared by every WebSocket endpoint (`[websocket]`; all keys optional).
     pub websocket: WebSocketSettings,
     /// The config file that was read, for error messages.
@@ -237,6 +244,17 @@ impl Resolver {
         let database_url = database_url::resolve(&database_url, &root)
             .map_err(|e| self.error("database_url", e))?;
         let session_key = self.session_key(env)?;
+        let allowed_origins = self
+            .get::<Vec<String>>("allowed_origins")?
+            .unwrap_or_default();
+        if let Some(bad) = allowed_origins.iter().find(|o| Origin::parse(o).is_none()) {
+            return Err(self.error(
+                "allowed_origins",
+                format!(
+                    "`{bad}` is not an origin, scheme://host[:port] (e.g. https://app.example.com)"
+                ),
+            ));
+        }
         let websocket = self
             .get::<WebSocketSettings>("websocket")?
             .unwrap_or_default();
@@ -253,6 +271,7 @@ impl Resolver {
             log,
             shutdown_timeout,
             session_key,
+            allowed_origins,
             websocket,
             file: self.file,
             raw: self.table,

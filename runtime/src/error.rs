@@ -150,6 +150,11 @@ pub enum Error {
     /// The server is shutting down and no longer takes this work.
     #[error("the server is shutting down")]
     ShuttingDown,
+    /// A view could not be rendered (feature `views`; see
+    /// [`view::render`](crate::view::render)): a bare `500`, logged.
+    #[cfg(feature = "views")]
+    #[error("view: {0}")]
+    View(askama::Error),
     /// No row of `table` has the key a request named: `404 Not Found` (see
     /// [`Error::not_found`]).
     #[error("{table}: no row with {key}")]

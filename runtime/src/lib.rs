@@ -16,7 +16,12 @@
 //! - [`websocket`]: WebSocket endpoints ([`websocket::Endpoint`], mounted with
 //!   [`endpoint`]), the pub/sub [`websocket::Hub`], limits and keep-alive.
 //! - [`session`]: the signed-cookie HTTP session ([`HttpSession`]) controllers write and
-//!   endpoints read.
+//!   endpoints read; [`flash`]: one-shot messages carried in it ([`Flash`]).
+//! - [`controller`]: what actions take ([`controller::Args`], the path segments after the
+//!   action); [`csrf`]: the cross-site request check [`app`] puts on every route.
+//! - `view` (feature `views`): askama views, `tspawn_runtime::askama` and `view::render`;
+//!   `validation` (feature `validation`): `tspawn_runtime::validator` and the per-field
+//!   messages `validation::FieldErrors`.
 //! - [`cli`]: the whole app binary in one call ([`run`]).
 //! - [`testing`]: the same pieces for an app's own tests.
 //!
@@ -48,16 +53,25 @@
 
 pub mod cli;
 pub mod config;
+pub mod controller;
+pub mod csrf;
 pub mod db;
 pub mod error;
+pub mod flash;
 pub mod group_commit;
 pub mod server;
 pub mod session;
 mod shared;
 pub mod state;
 pub mod testing;
+#[cfg(feature = "validation")]
+pub mod validation;
+#[cfg(feature = "views")]
+pub mod view;
 pub mod websocket;
 
+#[cfg(feature = "views")]
+pub use askama;
 pub use axum;
 #[cfg(feature = "chrono")]
 pub use chrono;
@@ -76,12 +90,15 @@ pub use tower;
 pub use tracing;
 #[cfg(feature = "uuid")]
 pub use uuid;
+#[cfg(feature = "validation")]
+pub use validator;
 
 pub use axum::Router;
 pub use cli::run;
 pub use config::Config;
 pub use db::{connect, Db, Page};
 pub use error::{Error, Result};
+pub use flash::Flash;
 pub use group_commit::GroupCommit;
 pub use server::{app, serve, shutdown_signal};
 pub use session::{session_cookie, HttpSession};
@@ -90,7 +107,9 @@ pub use websocket::endpoint;
 
 /// What generated modules import with `use tspawn_runtime::prelude::*;`.
 pub mod prelude {
-    pub use crate::{endpoint, AppState, Config, Db, Error, GroupCommit, Page, Result};
+    pub use crate::controller::Args;
+    pub use crate::{endpoint, AppState, Config, Db, Error, Flash, GroupCommit, HttpSession};
+    pub use crate::{Page, Result};
     pub use axum::extract::{Path, Query, State};
     pub use axum::response::{Html, IntoResponse, Json, Redirect, Response};
     pub use axum::routing::{get, post};

@@ -21,6 +21,7 @@ use tracing::Level;
 
 use crate::error::{Error, Result};
 use crate::state::AppState;
+use crate::{csrf, flash};
 
 /// The app's `routes`, then the static files of `config.public_dir` for every path no route
 /// matches (`/` serves `public/index.html`; a missing file is `404`).
@@ -29,6 +30,10 @@ use crate::state::AppState;
 /// `latency`, in a span with the method and URI), so the default log level shows requests.
 /// An error status with an empty body (a path nothing serves, a method a route does not
 /// take, a bare `500`) gets a one-line text body such as `404 Not Found: /x`.
+///
+/// Every request goes through the CSRF check first (a browser's cross-site POST, PUT, PATCH
+/// or DELETE is answered `403`, see [`csrf`](crate::csrf)), and an HTML page consumes the
+/// flash messages it was sent with (see [`flash`](crate::flash)).
 pub fn app(routes: Router<AppState>, state: AppState) -> Router {
     let files = ServeDir::new(&state.config.public_dir);
     let trace = TraceLayer::new_for_http()
@@ -36,6 +41,11 @@ pub fn app(routes: Router<AppState>, state: AppState) -> Router {
         .on_response(DefaultOnResponse::new().level(Level::INFO));
     routes
         .fallback_service(files)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            flash::consume,
+        ))
+        .layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
         .layer(middleware::from_fn(error_body))
         .layer(trace)
         .with_state(state)

@@ -115,6 +115,24 @@ impl HttpSession {
         self.values.remove(key)
     }
 
+    /// `(key, value)` in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.values.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// The session a `Set-Cookie` header value stores, if it is the session cookie and its
+    /// signature checks out under `key` (the runtime reads a handler's response with it).
+    pub(crate) fn from_set_cookie(header: &str, key: &SessionKey) -> Option<HttpSession> {
+        let cookie = Cookie::parse(header.to_owned()).ok()?;
+        if cookie.name() != SESSION_COOKIE {
+            return None;
+        }
+        let mut jar = CookieJar::new();
+        jar.add_original(cookie);
+        let cookie = jar.signed(&key.key).get(SESSION_COOKIE)?;
+        Some(HttpSession::decode(cookie.value()))
+    }
+
     /// TreeFrog's helper: whether a user is logged in, i.e. the `user` key is present.
     pub fn is_user_logged_in(&self) -> bool {
         self.values.contains_key(USER_KEY)

@@ -112,7 +112,7 @@ mod endpoint;
 mod handshake;
 mod hub;
 mod keep_alive;
-mod origin;
+pub(crate) mod origin;
 mod outbox;
 mod settings;
 mod socket;

@@ -71,10 +71,7 @@ pub(crate) fn origin_allowed(headers: &HeaderMap, uri: &Uri, allowed: &[String])
     let Some(origin) = origin.to_str().ok().and_then(Origin::parse) else {
         return false;
     };
-    if allowed
-        .iter()
-        .any(|a| Origin::parse(a).is_some_and(|a| a == origin))
-    {
+    if is_listed(&origin, allowed) {
         return true;
     }
     let host = match headers.get(HOST) {
@@ -82,6 +79,27 @@ pub(crate) fn origin_allowed(headers: &HeaderMap, uri: &Uri, allowed: &[String])
         None => uri.authority().map(Authority::as_str),
     };
     host.is_some_and(|host| origin.is_host(host))
+}
+
+/// Whether the request has one `Origin` header and it is one of `allowed` (compared as
+/// origins); the request's own origin does not count here (CSRF uses this for a request the
+/// browser marked cross-site).
+pub(crate) fn origin_listed(headers: &HeaderMap, allowed: &[String]) -> bool {
+    let mut origins = headers.get_all(ORIGIN).iter();
+    match (origins.next(), origins.next()) {
+        (Some(origin), None) => origin
+            .to_str()
+            .ok()
+            .and_then(Origin::parse)
+            .is_some_and(|origin| is_listed(&origin, allowed)),
+        _ => false,
+    }
+}
+
+fn is_listed(origin: &Origin, allowed: &[String]) -> bool {
+    allowed
+        .iter()
+        .any(|a| Origin::parse(a).is_some_and(|a| &a == origin))
 }
 
 /// The scheme's default port (RFC 6455 §3 for ws/wss, RFC 9110 §4.2 for http/https).

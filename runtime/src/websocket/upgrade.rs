@@ -18,7 +18,7 @@ use tokio_util::task::task_tracker::{TaskTracker, TaskTrackerToken};
 use super::context::Context;
 use super::driver::Driver;
 use super::handshake::{self, Rejection};
-use super::origin::origin_allowed;
+use super::origin::{origin_allowed, origin_listed};
 use super::{Endpoint, WebSocketSettings};
 use crate::config;
 use crate::session::HttpSession;
@@ -57,7 +57,9 @@ async fn answer<E: Endpoint>(State(state): State<AppState>, request: Request) ->
     };
     let settings = &state.config.websocket;
     let headers = &request.headers;
-    if !origin_allowed(headers, &request.uri, &settings.allowed_origins) {
+    let trusted = origin_allowed(headers, &request.uri, &settings.allowed_origins)
+        || origin_listed(headers, &state.config.allowed_origins);
+    if !trusted {
         tracing::warn!(%peer, origin = ?headers.get(ORIGIN), "WebSocket handshake from a foreign origin refused");
         return StatusCode::FORBIDDEN.into_response();
     }
