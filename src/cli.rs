@@ -4,7 +4,7 @@
 
 use crate::driver::Driver;
 use crate::error::Error;
-use crate::generators::{ModelRequest, Request, Source};
+use crate::generators::{ControllerRequest, ModelRequest, Request, Source};
 use crate::names::{Name, NameKind};
 use clap::builder::PossibleValue;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
@@ -100,8 +100,8 @@ pub enum Command {
     /// Create a model, a controller and views for a table (CRUD)
     #[command(visible_alias = "s")]
     Scaffold(TableArgs),
-    /// Create a controller with the given actions
-    #[command(visible_alias = "c")]
+    /// Create a controller with the given actions, each with a view
+    #[command(visible_alias = "c", after_help = CONTROLLER_HELP)]
     Controller(ControllerArgs),
     /// Create a model for a table, or for a new table from a field list
     #[command(visible_alias = "m", after_help = MODEL_HELP)]
@@ -206,6 +206,33 @@ always kept: a database may have run it.
 
 Undo: tspawn delete NAME.";
 
+/// `tspawn help controller`: what it writes, the URLs, the name rules, the undo.
+const CONTROLLER_HELP: &str = "\
+Writes, in the app around the current folder, for `tspawn controller blog index
+show`:
+  src/controllers/blog_controller.rs   an async function per action, each
+                                       rendering its view, and their routes
+  views/blog/index.html, show.html     the views (askama templates, compiled
+                                       with the app, HTML-escaped)
+  tests/blog_controller.rs             a request test per action
+and, when missing, views/layouts/application.html (the page around every
+view) and askama.toml. It adds lines to src/controllers/mod.rs, src/routes.rs,
+public/index.html (a link) and the runtime feature views to Cargo.toml.
+
+URLs follow TreeFrog: /blog/show, and /blog/show/3/a calls show with the
+arguments [\"3\", \"a\"] (tspawn_runtime::controller::Args); /blog is index when
+there is an index action.
+
+Names: the controller's is written in snake_case and loses a trailing
+\"controller\" (BlogController is blog); actions must be snake_case, not a Rust
+keyword, each given once.
+
+Run again, it leaves files as tspawn wrote them alone; a file you changed is
+asked about on a terminal, else needs --force (overwrite it) or --skip (keep
+it). The layout and askama.toml are yours once written and never rewritten.
+
+Undo: tspawn delete NAME.";
+
 /// `tspawn help model`: what it writes, the name rules, running it again, the undo.
 const MODEL_HELP: &str = "\
 Two forms, run in the app around the current folder:
@@ -294,7 +321,14 @@ Undo: run the generator again (tspawn websocket NAME, tspawn model ...).";
 
 /// The subcommands tspawn builds so far; every other one is listed under "Not built yet" in
 /// `tspawn -h`, says so in its own help, and is refused by [`Command::request`].
-pub const BUILT: [&str; 5] = ["new", "model", "sqlobject", "websocket", "delete"];
+pub const BUILT: [&str; 6] = [
+    "new",
+    "model",
+    "sqlobject",
+    "websocket",
+    "controller",
+    "delete",
+];
 
 // The arguments of the subcommands not built yet are TreeFrog's, for their help; none is
 // required when parsing (see `relax`), so any arguments get "not built yet", never clap's error.
@@ -366,10 +400,10 @@ pub struct NameArgs {
 
 #[derive(Debug, Args)]
 pub struct ControllerArgs {
-    /// The controller's name, in snake_case
-    #[arg(value_name = "controller-name", required = true)]
-    pub name: Option<String>,
-    /// An action (a method and a view) to create
+    /// The controller's name, written in snake_case: `BlogController` is blog
+    #[arg(value_name = "controller-name")]
+    pub name: String,
+    /// An action (a function, a view and a URL) to create, in snake_case
     #[arg(value_name = "action", required = true)]
     pub actions: Vec<String>,
 }
@@ -420,6 +454,9 @@ impl Command {
             },
             Command::Model(args) => args.request(false)?,
             Command::Sqlobject(args) => args.request(true)?,
+            Command::Controller(args) => {
+                Request::Controller(ControllerRequest::parse(&args.name, &args.actions)?)
+            }
             Command::Delete { name } => Request::Delete {
                 name: endpoint(name)?,
             },

@@ -4,6 +4,7 @@
 //! generator's output in one place (`guard`): no generated path lands on a file `tspawn new`
 //! wrote, and every path and SQL identifier fits the limits downstream. `crate::run` applies it.
 
+mod controller;
 mod delete;
 mod guard;
 mod model;
@@ -17,6 +18,7 @@ use crate::names::Name;
 use crate::plan::Plan;
 use std::path::PathBuf;
 
+pub use controller::ControllerRequest;
 pub use model::{ModelRequest, Source};
 
 /// What the user asked for, validated: the input of a generator.
@@ -28,6 +30,8 @@ pub enum Request {
     Websocket { name: Name, bare: bool },
     /// `tspawn model ...` / `tspawn sqlobject ...`.
     Model(ModelRequest),
+    /// `tspawn controller NAME ACTION...`.
+    Controller(ControllerRequest),
     /// `tspawn delete NAME`.
     Delete { name: Name },
 }
@@ -76,6 +80,7 @@ pub fn generate(request: &Request, ctx: &Context) -> Result<Generated, Error> {
         Request::New { name, driver } => new::generate(ctx, name, *driver),
         Request::Websocket { name, bare } => websocket::generate(ctx, name, *bare),
         Request::Model(model) => model::generate(ctx, model),
+        Request::Controller(controller) => controller::generate(ctx, controller),
         Request::Delete { name } => delete::generate(ctx, name),
     }?;
     guard::check(&generated)?;
