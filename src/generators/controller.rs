@@ -71,7 +71,11 @@ impl ControllerRequest {
     /// (`tspawn controller blog index show`) for `delete` to parse back.
     pub fn command(&self) -> String {
         let actions: Vec<&str> = self.actions.iter().map(Name::as_str).collect();
-        format!("tspawn controller {} {}", self.name.snake(), actions.join(" "))
+        format!(
+            "tspawn controller {} {}",
+            self.name.snake(),
+            actions.join(" ")
+        )
     }
 }
 
@@ -182,7 +186,11 @@ pub fn generate(ctx: &Context, request: &ControllerRequest) -> Result<Generated,
         note: request.name.rename_note(),
         next_steps: Some(format!(
             "next: cargo run, then open http://localhost:8800/{name}{}",
-            if has_index { String::new() } else { format!("/{first}") }
+            if has_index {
+                String::new()
+            } else {
+                format!("/{first}")
+            }
         )),
         claims: Claims {
             name: request.name.clone(),
