@@ -91,7 +91,7 @@ struct ControllerTemplate {
     actions: Vec<Action>,
     /// Whether an `index` action answers at `/NAME` too (TreeFrog's default action).
     has_index: bool,
-    /// The route into src/routes.rs fits on one line (rustfmt's 60-column call width).
+    /// The route into src/routes.rs fits on one line.
     merge_fits: bool,
 }
 
@@ -115,7 +115,7 @@ struct Route {
 
 /// The longest `/CONTROLLER/ACTION` path taken: longer URLs are hard to type, and up to it the
 /// generated lines that hold both names fit rustfmt's one-line layouts.
-const MAX_PATH: usize = 50;
+const MAX_PATH: usize = 48;
 
 /// rustfmt's `fn_call_width`: a call whose arguments are wider goes one argument per line.
 const CALL_WIDTH: usize = 60;
@@ -131,7 +131,9 @@ pub fn generate(ctx: &Context, request: &ControllerRequest) -> Result<Generated,
         pascal: request.name.pascal(),
         crate_name: app.crate_name.clone(),
         has_index,
-        merge_fits: "crate::controllers::".len() + module.len() + "::routes()".len() <= CALL_WIDTH,
+        // `        .merge(crate::controllers::NAME_controller::routes())`: one line while it fits.
+        merge_fits: 8 + ".merge(crate::controllers::".len() + module.len() + "::routes())".len()
+            <= 100,
         actions,
         name: name.clone(),
     };
