@@ -141,8 +141,8 @@ pub enum Command {
         #[arg(long)]
         bare: bool,
     },
-    /// Create a validator for form input
-    #[command(visible_alias = "v")]
+    /// Create a validator (a form with rules) for a table's input
+    #[command(visible_alias = "v", after_help = VALIDATOR_HELP)]
     Validator(NameArgs),
     /// Create a mailer with the given actions
     #[command(visible_alias = "l")]
@@ -151,12 +151,12 @@ pub enum Command {
     #[command(visible_alias = "a")]
     Api(TableArgs),
     /// Create a helper module
-    #[command(visible_alias = "h")]
+    #[command(visible_alias = "h", after_help = HELPER_HELP)]
     Helper(NameArgs),
-    /// Remove a WebSocket endpoint or a model made by tspawn
+    /// Remove what tspawn made under a name: endpoint, model, controller, helper, validator
     #[command(visible_alias = "d", after_help = DELETE_HELP)]
     Delete {
-        /// The endpoint's name, or the model's (its module: `blog_entry`)
+        /// The name given to the generators (a model's module: `blog_entry`)
         #[arg(value_name = "name")]
         name: String,
     },
@@ -233,6 +233,44 @@ it). The layout and askama.toml are yours once written and never rewritten.
 
 Undo: tspawn delete NAME.";
 
+/// `tspawn help helper`: what it writes, the name rules, the undo.
+const HELPER_HELP: &str = "\
+Writes, in the app around the current folder, for `tspawn helper text`:
+  src/helpers/text.rs   a module of functions controllers, views and endpoints
+                        share, with one documented example (excerpt) and its
+                        unit tests; yours to edit
+and adds `pub mod text;` to src/helpers/mod.rs. Call it from a controller as
+crate::helpers::text::excerpt(&body, 80), from a view by the same path.
+
+Name: snake_case, not a Rust keyword (TextHelper is text_helper).
+
+Run again, it leaves the file as tspawn wrote it alone; a file you changed is
+asked about on a terminal, else needs --force or --skip.
+
+Undo: tspawn delete NAME.";
+
+/// `tspawn help validator`: what it writes from a table, the rules, the undo.
+const VALIDATOR_HELP: &str = "\
+Writes, in the app around the current folder, for `tspawn validator blog`:
+  src/helpers/blog_validator.rs   BlogForm: the fields a form sets, each with
+                                  its rules and messages (validator's derive);
+                                  written once and never rewritten: yours
+  tests/blog_validator.rs         a test that each rule fires with its message
+                                  and a valid form passes; rewritten while the
+                                  form is what tspawn writes, then kept
+and adds `pub mod blog_validator;` to src/helpers/mod.rs and the runtime
+feature validation to Cargo.toml.
+
+From the table blog (or blogs) of the dev database, when there is one: a field
+per column callers set, typed as the model types it; NOT NULL text is required
+(\"title is required\"), VARCHAR(n) is at most n characters (\"title must be
+at most 20 characters\"); with the model's sqlobject, `impl From<BlogForm> for
+NewBlog`. Without the table: one example field and rule to edit.
+
+Name: TreeFrog's trailing \"validator\" is dropped (BlogValidator is blog).
+
+Undo: tspawn delete NAME.";
+
 /// `tspawn help model`: what it writes, the name rules, running it again, the undo.
 const MODEL_HELP: &str = "\
 Two forms, run in the app around the current folder:
@@ -285,7 +323,9 @@ Undo: tspawn delete MODULE.";
 
 /// `tspawn help delete`: what it can delete, what --force and --skip do.
 const DELETE_HELP: &str = "\
-Deletes, in the app around the current folder, what one generator made:
+Deletes, in the app around the current folder, what the generators made under
+NAME, all at once (TreeFrog's delete takes a scaffold's controller, model,
+views and validator together):
 
 A WebSocket endpoint (`tspawn websocket NAME`, with or without --bare; NAME is
 read the same way: `chat-room` is chat_room):
@@ -311,6 +351,15 @@ line and runs it again in memory, so it knows exactly what was written:
   The runtime features it turned on in Cargo.toml stay (other code may use
   them).
 
+A controller (src/controllers/NAME_controller.rs): its first line records
+the command, run again in memory: the controller, its views, its test, its
+route, `pub mod` line and link; the layout and askama.toml only when no
+other controller is left.
+
+A helper (src/helpers/NAME.rs) and a validator (src/helpers/NAME_validator.rs
+and tests/NAME_validator.rs, rebuilt from the table as it is now; `delete
+blog_validator` is the validator of blog), with their `pub mod` lines.
+
 Folders stay. A file changed since tspawn wrote it is asked about on a
 terminal; otherwise delete stops and writes nothing, unless
 --force (remove it, losing your changes) or --skip (keep it; it may then
@@ -321,12 +370,14 @@ Undo: run the generator again (tspawn websocket NAME, tspawn model ...).";
 
 /// The subcommands tspawn builds so far; every other one is listed under "Not built yet" in
 /// `tspawn -h`, says so in its own help, and is refused by [`Command::request`].
-pub const BUILT: [&str; 6] = [
+pub const BUILT: [&str; 8] = [
     "new",
     "model",
     "sqlobject",
     "websocket",
     "controller",
+    "validator",
+    "helper",
     "delete",
 ];
 
@@ -457,6 +508,13 @@ impl Command {
             Command::Controller(args) => {
                 Request::Controller(ControllerRequest::parse(&args.name, &args.actions)?)
             }
+            // clap requires the name; a missing one is refused as empty.
+            Command::Helper(NameArgs { name }) => Request::Helper {
+                name: Name::parse(NameKind::Helper, name.as_deref().unwrap_or_default())?,
+            },
+            Command::Validator(NameArgs { name }) => Request::Validator {
+                name: Name::parse(NameKind::Validator, name.as_deref().unwrap_or_default())?,
+            },
             Command::Delete { name } => Request::Delete {
                 name: endpoint(name)?,
             },

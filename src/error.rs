@@ -53,7 +53,7 @@ pub enum Error {
     #[error("MongoDB is not supported yet: tspawn {version} makes apps on SQLite, PostgreSQL and MySQL/MariaDB; `tspawn --show-tables` lists an app's tables", version = env!("CARGO_PKG_VERSION"))]
     NoMongo,
 
-    #[error("nothing called `{0}` to delete here: `tspawn delete` removes WebSocket endpoints made by `tspawn websocket` (src/endpoints/NAME_endpoint.rs) and models made by `tspawn model` or `tspawn sqlobject` (src/models/sqlobjects/NAME.rs), and nothing else yet")]
+    #[error("nothing called `{0}` to delete here: `tspawn delete` removes what `tspawn websocket`, `model`, `sqlobject`, `controller`, `helper` and `validator` made (src/endpoints/NAME_endpoint.rs, src/models/sqlobjects/NAME.rs, src/controllers/NAME_controller.rs, src/helpers/NAME.rs, src/helpers/NAME_validator.rs), and nothing else yet")]
     NothingToDelete(String),
 
     /// A generated file would replace (or `delete` remove) a file `tspawn new` wrote.

@@ -2,13 +2,17 @@
 //! now and reverses it: every file it wrote is removed if unchanged since (otherwise tspawn
 //! asks, or needs --force or --skip), every snippet it injected is taken out, folders stay.
 //!
-//! It knows WebSocket endpoints (`tspawn websocket NAME`, with or without `--bare`) and models
-//! and sqlobjects. A model cannot be rebuilt from its table alone (the table may be gone), so
+//! It knows WebSocket endpoints (`tspawn websocket NAME`, with or without `--bare`), models
+//! and sqlobjects, controllers, helpers and validators, and undoes all of them that a name
+//! has in one plan (TreeFrog's delete takes a scaffold's controller, model, views and
+//! validator together). A controller records its command on its first line, as a model does. A model cannot be rebuilt from its table alone (the table may be gone), so
 //! its sqlobject file records the command that made it on its first line; delete parses that
 //! command and runs the generator again in memory. A field list gives the same files again;
 //! a live table gives them while it is unchanged, and a table changed or dropped since makes
 //! the generated files differ, so they are asked about like any changed file. A migration is
 //! removed only if the dev database never applied it.
+
+mod parts;
 
 use super::model::{self, ModelRequest, Source};
 use super::{websocket, Generated};
@@ -21,23 +25,35 @@ use crate::plan::{Action, Plan};
 use crate::schema::applied_migrations;
 use std::path::Path;
 
+/// The plan undoing every generator that made something under `name` (an endpoint, a model
+/// or sqlobject, a controller, a helper, a validator): each rebuilt and reversed, all in one
+/// plan, so they go together or not at all. `Error::NothingToDelete` when none did.
 pub fn generate(ctx: &Context, name: &Name) -> Result<Generated, Error> {
     let app = App::find(ctx)?;
     let snake = name.snake();
-    if app
-        .root
-        .join(format!("src/endpoints/{snake}_endpoint.rs"))
-        .is_file()
-    {
-        return endpoint(ctx, &app, name);
+    let exists = |path: String| app.root.join(path).is_file();
+    let mut parts = Vec::new();
+    if exists(format!("src/endpoints/{snake}_endpoint.rs")) {
+        parts.push(endpoint(ctx, &app, name)?);
     }
     let module = [snake.clone(), crate::names::singular_of(&snake)]
         .into_iter()
         .find(|m| sqlobject_path(&app.root, m).is_file());
-    match module {
-        Some(module) => model(ctx, &app, &module),
-        None => Err(Error::NothingToDelete(name.to_string())),
+    if let Some(module) = module {
+        parts.push(model(ctx, &app, &module)?);
     }
+    if exists(format!("src/controllers/{snake}_controller.rs")) {
+        parts.push(parts::controller(ctx, &app, &snake)?);
+    }
+    // `tspawn delete blog_validator` means the validator of blog, as TreeFrog names it.
+    let validator = snake.strip_suffix("_validator").unwrap_or(&snake);
+    if snake == validator && exists(format!("src/helpers/{snake}.rs")) {
+        parts.push(parts::helper(ctx, &snake)?);
+    }
+    if exists(format!("src/helpers/{validator}_validator.rs")) {
+        parts.push(parts::validator(ctx, validator)?);
+    }
+    parts::union(parts).ok_or_else(|| Error::NothingToDelete(name.to_string()))
 }
 
 fn endpoint(ctx: &Context, app: &App, name: &Name) -> Result<Generated, Error> {

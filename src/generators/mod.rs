@@ -7,8 +7,10 @@
 mod controller;
 mod delete;
 mod guard;
+mod helper;
 mod model;
 mod new;
+mod validator;
 mod websocket;
 
 use crate::context::Context;
@@ -32,6 +34,10 @@ pub enum Request {
     Model(ModelRequest),
     /// `tspawn controller NAME ACTION...`.
     Controller(ControllerRequest),
+    /// `tspawn helper NAME`.
+    Helper { name: Name },
+    /// `tspawn validator NAME`.
+    Validator { name: Name },
     /// `tspawn delete NAME`.
     Delete { name: Name },
 }
@@ -81,6 +87,8 @@ pub fn generate(request: &Request, ctx: &Context) -> Result<Generated, Error> {
         Request::Websocket { name, bare } => websocket::generate(ctx, name, *bare),
         Request::Model(model) => model::generate(ctx, model),
         Request::Controller(controller) => controller::generate(ctx, controller),
+        Request::Helper { name } => helper::generate(ctx, name),
+        Request::Validator { name } => validator::generate(ctx, name),
         Request::Delete { name } => delete::generate(ctx, name),
     }?;
     guard::check(&generated)?;

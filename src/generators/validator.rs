@@ -1,0 +1,126 @@
+//! `tspawn validator NAME`: the form of table NAME with its rules, in src/helpers (TreeFrog
+//! keeps validators with the helpers: `helpers/blogvalidator.h`).
+//!
+//! Writes src/helpers/NAME_validator.rs, the user's once written ([`Plan::user_file`]): a
+//! `#[derive(Debug, Default, Deserialize, Validate)] pub struct NameForm` through the runtime's
+//! re-exports (feature `validation`). When the dev database has table NAME (or its plural),
+//! one field per column callers set (`Role::Plain`, the model's `NewX` fields, typed the same),
+//! NOT NULL text `validation::required` and VARCHAR(n) `length(max = n)`, each with its message,
+//! plus `impl From<NameForm> for NewX` when the model's sqlobject exists; without the table, one
+//! example field and rule. Also tests/NAME_validator.rs (generated: each rule fires with its
+//! message, a valid form passes), `pub mod NAME_validator;` in src/helpers/mod.rs and the
+//! runtime feature `validation` in Cargo.toml. Scaffold and api use the same form.
+
+mod view;
+
+use super::{Claims, Generated};
+use crate::app::App;
+use crate::context::Context;
+use crate::error::Error;
+use crate::names::{Name, NameKind};
+use crate::plan::Plan;
+use crate::schema::{read_table, Table};
+use crate::templates::render;
+use std::path::PathBuf;
+use view::ValidatorView;
+
+/// The plan for `tspawn validator NAME`; `name` is a [`NameKind::Validator`] name. The test
+/// is planned only with the form it tests: when the form file is missing or is what this run
+/// writes; a form the user changed (or made from the table as it was) keeps its test.
+pub fn generate(ctx: &Context, name: &Name) -> Result<Generated, Error> {
+    plan(ctx, name, false)
+}
+
+/// [`generate`] with the test always planned, for `delete`.
+pub fn regenerate(ctx: &Context, name: &Name) -> Result<Generated, Error> {
+    plan(ctx, name, true)
+}
+
+fn plan(ctx: &Context, name: &Name, always_test: bool) -> Result<Generated, Error> {
+    let app = App::find(ctx)?;
+    let snake = name.snake();
+    let module = format!("{snake}_validator");
+    let (table, note) = table(&app, &snake);
+    // The model's sqlobject: the one `tspawn model TABLE` writes for this table.
+    let new_model = table.as_ref().and_then(|table| {
+        let model = Name::parse(NameKind::Model, &table.name).ok()?;
+        let sqlobject = model.singular_snake();
+        let path = app
+            .root
+            .join(format!("src/models/sqlobjects/{sqlobject}.rs"));
+        path.is_file()
+            .then(|| (sqlobject, format!("New{}", model.singular_pascal())))
+    });
+    let view = ValidatorView::new(name, &module, &app.crate_name, table.as_ref(), new_model);
+
+    let mut plan = Plan::default();
+    let form_path = format!("src/helpers/{module}.rs");
+    let form = render("validator/validator.rs.jinja", &view)?;
+    let on_disk = std::fs::read_to_string(app.root.join(&form_path)).ok();
+    let in_step = on_disk
+        .as_ref()
+        .is_none_or(|text| text.replace("\r\n", "\n") == form);
+    plan.user_file(form_path, form);
+    plan.inject(
+        "src/helpers/mod.rs",
+        "tspawn:modules",
+        format!("pub mod {module};"),
+    );
+    if in_step || always_test {
+        plan.generated_file(
+            format!("tests/{module}.rs"),
+            render("validator/test.rs.jinja", &view)?,
+        );
+    }
+    plan.enable_features("Cargo.toml", "tspawn-runtime", &["validation"]);
+    // The types of the form's fields (the model turned them on too, if there is one).
+    let mut features: Vec<&str> = view.fields.iter().filter_map(|f| f.feature).collect();
+    features.sort_unstable();
+    features.dedup();
+    if !features.is_empty() {
+        plan.enable_features("Cargo.toml", "tspawn-runtime", &features);
+    }
+    let mut steps: Vec<String> = note.into_iter().collect();
+    if !in_step {
+        steps.push(format!(
+            "note: src/helpers/{module}.rs is yours and differs from what this run would \
+             write, so it and tests/{module}.rs stay as they are"
+        ));
+    }
+    steps.push(format!("next: cargo test --test {module}"));
+    Ok(Generated {
+        base: app.root,
+        plan,
+        note: name.rename_note(),
+        next_steps: Some(steps.join("\n")),
+        claims: Claims {
+            name: name.clone(),
+            driver: app.driver,
+            identifiers: Vec::new(),
+            in_app: true,
+            app_dir: PathBuf::new(),
+            crate_name: app.crate_name.clone(),
+        },
+    })
+}
+
+/// Table `snake` or its plural from the dev database, or why there is none (said after the
+/// status lines: the form is then the example).
+fn table(app: &App, snake: &str) -> (Option<Table>, Option<String>) {
+    let plural = crate::names::plural_of(snake);
+    let mut tried = vec![snake.to_owned()];
+    if plural != snake {
+        tried.push(plural);
+    }
+    for name in &tried {
+        if let Ok(table) = read_table(app, name) {
+            return (Some(table), None);
+        }
+    }
+    let note = format!(
+        "note: the dev database has no table {}, so the form has one example field; edit it, \
+         or create the table and run delete then validator again",
+        tried.join(" or ")
+    );
+    (None, Some(note))
+}

@@ -1,0 +1,179 @@
+//! `tspawn validator NAME`: the form from a live table (fields, rules, `From` into the model's
+//! `NewX`) and without one (the example), snapshots of every file with the console output, a
+//! rerun changes nothing, a form the user changed keeps its test, delete (alone and with the
+//! model) gives back the original tree. The generated app build is in `generated_app_passes`.
+
+mod common;
+
+use common::app::cargo;
+use common::{new_app, read_tree, tspawn};
+use predicates::prelude::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// TreeFrog's tutorial table, with a text column and a date.
+const BLOG: &str = "CREATE TABLE blog (id INTEGER PRIMARY KEY AUTOINCREMENT, \
+    title VARCHAR(20) NOT NULL, body VARCHAR(200), note TEXT NOT NULL, \
+    published BOOLEAN NOT NULL DEFAULT 0, posted_on DATE, created_at TIMESTAMP, \
+    updated_at TIMESTAMP, lock_revision INTEGER);";
+
+fn sqlite(root: &Path, sql: &str) {
+    let mut child = Command::new("sqlite3")
+        .arg(root.join("db/dev.sqlite3"))
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("the sqlite3 program runs (apt-get install sqlite3)");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(sql.as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success(), "sqlite3 failed on {sql}");
+}
+
+/// The paths whose text differs between two trees (empty when they are the same).
+fn differ(a: &BTreeMap<String, String>, b: &BTreeMap<String, String>) -> Vec<String> {
+    let mut paths: Vec<String> = a.keys().chain(b.keys()).cloned().collect();
+    paths.dedup();
+    paths.sort();
+    paths.dedup();
+    paths.retain(|p| a.get(p) != b.get(p));
+    paths
+}
+
+fn read(root: &Path, path: &str) -> String {
+    std::fs::read_to_string(root.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// Every file but the dev database, which sqlite3 and the schema reader touch.
+fn tree(root: &Path) -> BTreeMap<String, String> {
+    let mut tree = read_tree(root);
+    // Folders stay after delete, as for every generator.
+    tree.retain(|path, _| !path.starts_with("db/dev.sqlite3") && !path.ends_with('/'));
+    tree
+}
+
+#[test]
+fn from_a_live_table_with_its_model() {
+    let (_dir, root) = new_app("sqlite");
+    sqlite(&root, BLOG);
+    tspawn(&root).args(["model", "blog"]).assert().success();
+    let out = tspawn(&root)
+        .args(["validator", "BlogValidator"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    insta::assert_snapshot!("blog_output", String::from_utf8(out.stderr).unwrap());
+    for path in [
+        "src/helpers/blog_validator.rs",
+        "tests/blog_validator.rs",
+        "src/helpers/mod.rs",
+        "Cargo.toml",
+    ] {
+        insta::assert_snapshot!(format!("blog__{path}"), read(&root, path));
+    }
+}
+
+#[test]
+fn without_a_table_the_form_is_the_example() {
+    let (_dir, root) = new_app("sqlite");
+    let out = tspawn(&root).args(["v", "post"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    insta::assert_snapshot!("post_output", String::from_utf8(out.stderr).unwrap());
+    for path in ["src/helpers/post_validator.rs", "tests/post_validator.rs"] {
+        insta::assert_snapshot!(format!("post__{path}"), read(&root, path));
+    }
+}
+
+#[test]
+fn twice_changes_nothing_and_delete_gives_the_tree_back() {
+    let (_dir, root) = new_app("sqlite");
+    sqlite(&root, BLOG);
+    let original = tree(&root);
+    tspawn(&root).args(["validator", "blog"]).assert().success();
+    let once = tree(&root);
+    tspawn(&root).args(["validator", "blog"]).assert().success();
+    assert_eq!(differ(&tree(&root), &once), Vec::<String>::new());
+    tspawn(&root)
+        .args(["delete", "blog_validator"])
+        .assert()
+        .success();
+    let mut back = tree(&root);
+    // The runtime features stay (delete never takes features out), as for models.
+    let manifest = back.get_mut("Cargo.toml").unwrap();
+    *manifest = manifest.replace(", \"validation\", \"chrono\"", "");
+    assert_eq!(differ(&back, &original), Vec::<String>::new());
+}
+
+#[test]
+fn delete_takes_the_model_and_the_validator_together() {
+    let (_dir, root) = new_app("sqlite");
+    sqlite(&root, BLOG);
+    let original = tree(&root);
+    tspawn(&root).args(["model", "blog"]).assert().success();
+    tspawn(&root).args(["validator", "blog"]).assert().success();
+    tspawn(&root)
+        .args(["delete", "blog"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "removed  src/helpers/blog_validator.rs",
+        ))
+        .stderr(predicate::str::contains(
+            "removed  src/models/sqlobjects/blog.rs",
+        ));
+    let mut back = tree(&root);
+    let manifest = back.get_mut("Cargo.toml").unwrap();
+    *manifest = manifest
+        .replace(", \"chrono\"", "")
+        .replace(", \"validation\"", "");
+    back.retain(|path, _| !path.starts_with("db/migrations/"));
+    let mut original = original;
+    original.retain(|path, _| !path.starts_with("db/migrations/"));
+    assert_eq!(differ(&back, &original), Vec::<String>::new());
+}
+
+#[test]
+fn a_changed_form_keeps_its_test() {
+    let (_dir, root) = new_app("sqlite");
+    tspawn(&root).args(["validator", "blog"]).assert().success();
+    let test = read(&root, "tests/blog_validator.rs");
+    // The table comes later: the form is the user's (the example), its test must match it.
+    sqlite(&root, BLOG);
+    tspawn(&root)
+        .args(["validator", "blog"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "exists  src/helpers/blog_validator.rs",
+        ))
+        .stderr(predicate::str::contains(
+            "so it and tests/blog_validator.rs stay",
+        ));
+    assert_eq!(read(&root, "tests/blog_validator.rs"), test);
+}
+
+/// The generated app builds, passes clippy -D warnings and rustfmt, and its validator tests
+/// pass: each rule fires with its message (a broken rule fails them).
+#[test]
+fn generated_app_passes() {
+    let (_dir, root) = new_app("sqlite");
+    sqlite(&root, BLOG);
+    tspawn(&root).args(["model", "blog"]).assert().success();
+    tspawn(&root).args(["validator", "blog"]).assert().success();
+    tspawn(&root).args(["helper", "text"]).assert().success();
+    cargo(&root, &["fmt", "--check"]);
+    cargo(&root, &["clippy", "--all-targets", "--", "-D", "warnings"]);
+    cargo(&root, &["test", "--test", "blog_validator", "--lib"]);
+}
