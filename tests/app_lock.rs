@@ -120,6 +120,8 @@ fn the_stored_lock_is_the_workspace_lock_trimmed_for_every_driver() {
         "sqlx-mysql",
         "chrono",
         "rust_decimal",
+        "askama",
+        "validator",
     ] {
         assert!(
             sqlite.contains(&format!("\nname = \"{name}\"\n")),
@@ -272,8 +274,32 @@ fn column_types_module(driver: &str) -> String {
     )
 }
 
+/// Rust that needs the `views` and `validation` features: an askama view read from
+/// `views/` (askama.toml) and a validator form, both derived through the runtime's re-exports.
+const VIEWS_AND_FORMS: &str = "\n/// A view and a form, as controllers and validators write them.\n\
+pub mod views_and_forms {\n\
+use tspawn_runtime::askama::Template;\n\
+use tspawn_runtime::validator::Validate;\n\
+\n\
+/// A page.\n\
+#[derive(Template)]\n\
+#[template(path = \"home/index.html\", askama = tspawn_runtime::askama)]\n\
+pub struct IndexView {\n\
+pub title: String,\n\
+}\n\
+\n\
+/// A form.\n\
+#[derive(Validate)]\n\
+#[validate(crate = \"tspawn_runtime::validator\")]\n\
+pub struct BlogForm {\n\
+#[validate(custom(function = \"tspawn_runtime::validation::required\", message = \"title is required\"))]\n\
+pub title: String,\n\
+}\n\
+}\n";
+
 /// Turning on the runtime's column-type features, as `tspawn model` does for a table with
-/// timestamps, decimals, UUIDs or JSON, keeps `cargo check --locked` working with the lock
+/// timestamps, decimals, UUIDs or JSON, and `views` and `validation`, as `tspawn controller`
+/// and `tspawn validator` do, keeps `cargo check --locked` working with the lock
 /// `tspawn new` wrote (without the member trick cargo would have to add chrono and the rest to
 /// it), and the re-exported crates and sqlx's support for them are there, on every driver.
 #[test]
@@ -288,14 +314,20 @@ fn column_type_features_build_with_the_lock_new_wrote() {
             driver
         };
         let plain = format!("features = [\"{feature}\"]");
-        let typed =
-            format!("features = [\"{feature}\", \"chrono\", \"decimal\", \"uuid\", \"json\"]");
+        let typed = format!(
+            "features = [\"{feature}\", \"chrono\", \"decimal\", \"uuid\", \"json\", \"views\", \
+             \"validation\"]"
+        );
         assert!(manifest.contains(&plain), "{driver}: {manifest}");
         std::fs::write(&manifest_path, manifest.replace(&plain, &typed)).unwrap();
         let lib = app.join("src/lib.rs");
         let mut source = std::fs::read_to_string(&lib).unwrap();
         source.push_str(&column_types_module(driver));
+        source.push_str(VIEWS_AND_FORMS);
         std::fs::write(&lib, source).unwrap();
+        std::fs::write(app.join("askama.toml"), "[general]\ndirs = [\"views\"]\n").unwrap();
+        std::fs::create_dir_all(app.join("views/home")).unwrap();
+        std::fs::write(app.join("views/home/index.html"), "<h1>{{ title }}</h1>\n").unwrap();
         let lock = std::fs::read_to_string(app.join("Cargo.lock")).unwrap();
 
         cargo(&app, &["check", "--offline"]);
