@@ -153,3 +153,22 @@ fn a_generated_app_passes_clippy_fmt_and_its_controller_tests() {
     common::app::cargo(&root, &["clippy", "--all-targets", "--", "-D", "warnings"]);
     common::app::cargo(&root, &["test"]);
 }
+
+/// `tspawn delete` rebuilds the plan from the controller's first line and takes out what it
+/// wrote; what stays is what delete always leaves: folders and the runtime feature.
+#[test]
+fn generate_then_delete_gives_back_the_original_files() {
+    let (_dir, root) = new_app("sqlite");
+    let files = |root: &Path| -> BTreeMap<String, String> {
+        let mut tree = read_tree(root);
+        tree.retain(|path, _| !path.ends_with('/'));
+        tree.remove("Cargo.toml");
+        tree
+    };
+    let before = files(&root);
+    run(&root, &["controller", "blog", "index", "show"]);
+    run(&root, &["delete", "blog"]);
+    assert_eq!(files(&root), before);
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("features = [\"sqlite\", \"views\"]"));
+}
