@@ -17,10 +17,12 @@
 //! }
 //! ```
 //!
-//! Clearing is the runtime's job ([`app`](crate::app) adds it): a response to a route that
-//! is an HTML page (`Content-Type: text/html`) and not a redirect consumes the messages the
-//! request carried; its `Set-Cookie` drops them (from the handler's own session cookie too,
-//! if it sets one). A redirect passes them on; JSON, static files and errors leave them.
+//! Clearing is the runtime's job ([`app`](crate::app) adds it): a successful (`2xx`) response
+//! to a route that is an HTML page (`Content-Type: text/html`) consumes the messages the
+//! request carried; its `Set-Cookie` drops them. A redirect passes them on; JSON, static files
+//! and errors (a `422` form re-render, an HTML `404`) leave them for the next page. A session
+//! cookie the handler sets itself is never replaced: the messages are dropped from it when it
+//! is validly signed, and any other form (a removal on logout, say) goes out as it is.
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
@@ -32,6 +34,8 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+
+use cookie::Cookie;
 
 use crate::config::Config;
 use crate::session::{session_cookie, HttpSession, SESSION_COOKIE};
@@ -120,32 +124,73 @@ pub(crate) async fn consume(
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    if carried.is_empty() || !routed || !is_html || response.status().is_redirection() {
+    if carried.is_empty() || !routed || !is_html || !response.status().is_success() {
         return response;
     }
-    // The handler's own session cookie wins over the request's, minus the shown messages.
     let headers = response.headers_mut();
+    let is_session = |value: &HeaderValue| {
+        let name = value.to_str().ok().and_then(|v| Some(v.split_once('=')?.0));
+        name.map(str::trim) == Some(SESSION_COOKIE)
+    };
+    // The browser keeps the last session cookie of a response: the handler's, if it set one.
+    let Some(own) = headers.get_all(SET_COOKIE).iter().rfind(|v| is_session(v)) else {
+        // None: the request's session goes back without the shown messages.
+        let mut session = session;
+        if drop_shown(&mut session, &carried) {
+            let cookie = session_cookie(&state.config, &session).to_string();
+            if let Ok(value) = HeaderValue::from_str(&cookie) {
+                headers.append(SET_COOKIE, value);
+            }
+        }
+        return response;
+    };
+    // The handler's cookie (a new session, a removal on logout) is never replaced: only a
+    // validly signed one loses the shown messages, keeping its attributes.
+    let Some(text) = own.to_str().ok() else {
+        return response;
+    };
+    let (Some(mut own_session), Ok(mut cookie)) = (
+        HttpSession::from_set_cookie(text, key),
+        Cookie::parse(text.to_owned()),
+    ) else {
+        return response;
+    };
+    if !drop_shown(&mut own_session, &carried) {
+        return response;
+    }
+    cookie.set_value(
+        session_cookie(&state.config, &own_session)
+            .value()
+            .to_owned(),
+    );
+    let Ok(replacement) = HeaderValue::from_str(&cookie.to_string()) else {
+        return response;
+    };
+    let own = own.clone();
     let cookies: Vec<HeaderValue> = headers.get_all(SET_COOKIE).iter().cloned().collect();
+    let last = cookies.iter().rposition(|v| *v == own);
     headers.remove(SET_COOKIE);
-    let mut session = cookies
-        .iter()
-        .find_map(|v| HttpSession::from_set_cookie(v.to_str().ok()?, key))
-        .unwrap_or(session);
+    for (i, value) in cookies.into_iter().enumerate() {
+        let value = if Some(i) == last {
+            replacement.clone()
+        } else {
+            value
+        };
+        headers.append(SET_COOKIE, value);
+    }
+    response
+}
+
+/// Removes from `session` the messages of `carried` it still holds unchanged (one the handler
+/// changed stays); whether any was removed.
+fn drop_shown(session: &mut HttpSession, carried: &Flash) -> bool {
+    let mut removed = false;
     for (kind, text) in carried.iter() {
         let name = format!("{PREFIX}{kind}");
         if session.get(&name) == Some(text) {
             session.remove(&name);
+            removed = true;
         }
     }
-    for value in cookies {
-        let name = value.to_str().ok().and_then(|v| Some(v.split_once('=')?.0));
-        if name.map(str::trim) != Some(SESSION_COOKIE) {
-            headers.append(SET_COOKIE, value);
-        }
-    }
-    let cookie = session_cookie(&state.config, &session).to_string();
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
-        headers.append(SET_COOKIE, value);
-    }
-    response
+    removed
 }

@@ -18,6 +18,7 @@ use axum::http::HeaderMap;
 use cookie::{Cookie, CookieJar, Key, SameSite};
 
 use crate::config::Config;
+use crate::controller::percent_decode;
 use crate::state::AppState;
 
 /// Name of the session cookie.
@@ -151,7 +152,7 @@ impl HttpSession {
         let values = text
             .split('&')
             .filter_map(|pair| pair.split_once('='))
-            .filter_map(|(k, v)| Some((unescape(k)?, unescape(v)?)))
+            .filter_map(|(k, v)| Some((percent_decode(k)?, percent_decode(v)?)))
             .collect();
         HttpSession { values }
     }
@@ -198,22 +199,6 @@ fn escape(text: &str) -> String {
     out
 }
 
-fn unescape(text: &str) -> Option<String> {
-    let mut bytes = Vec::with_capacity(text.len());
-    let mut rest = text.as_bytes();
-    while let Some((&byte, tail)) = rest.split_first() {
-        if byte == b'%' {
-            let hex = std::str::from_utf8(tail.get(..2)?).ok()?;
-            bytes.push(u8::from_str_radix(hex, 16).ok()?);
-            rest = &tail[2..];
-        } else {
-            bytes.push(byte);
-            rest = tail;
-        }
-    }
-    String::from_utf8(bytes).ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,6 +210,12 @@ mod tests {
         session.insert("empty", "");
         assert_eq!(HttpSession::decode(&session.encode()), session);
         assert!(session.is_user_logged_in());
+    }
+
+    #[test]
+    fn malformed_escapes_drop_their_pair() {
+        let session = HttpSession::decode("a=%+A&b=%4&c=%zz&d=%-1&e=%4a");
+        assert_eq!(session.iter().collect::<Vec<_>>(), [("e", "J")]);
     }
 
     #[test]
