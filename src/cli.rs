@@ -515,9 +515,8 @@ impl Command {
             Command::Validator(NameArgs { name }) => Request::Validator {
                 name: Name::parse(NameKind::Validator, name.as_deref().unwrap_or_default())?,
             },
-            Command::Delete { name } => Request::Delete {
-                name: endpoint(name)?,
-            },
+            // Each generator delete undoes reads the name by its own rules (see delete.rs).
+            Command::Delete { name } => Request::Delete { name: name.clone() },
             other => return Err(Error::NotBuilt(other.name())),
         })
     }

@@ -279,6 +279,15 @@ fn problem(kind: NameKind, input: &str, raw: &str) -> Option<String> {
     if kind == NameKind::Model {
         return model_problem(raw);
     }
+    // `tspawn validator post` writes src/helpers/post_validator.rs.
+    if let Some(form) = snake
+        .strip_suffix("_validator")
+        .filter(|_| kind == NameKind::Helper)
+    {
+        return Some(format!(
+            "src/helpers/{snake}.rs is the validator's file; use `tspawn validator {form}`"
+        ));
+    }
     if kind == NameKind::Action {
         if let Some(reason) = action_problem(raw, &snake) {
             return Some(reason);

@@ -172,3 +172,34 @@ fn generate_then_delete_gives_back_the_original_files() {
     let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
     assert!(manifest.contains("features = [\"sqlite\", \"views\"]"));
 }
+
+/// A controller and a WebSocket endpoint of one name would both route `GET /NAME` (axum
+/// panics at startup): the second is refused in one line, whichever came first.
+#[test]
+fn a_controller_and_an_endpoint_never_share_a_name() {
+    let (_dir, root) = common::new_app("sqlite");
+    tspawn(&root).args(["websocket", "chat"]).assert().success();
+    let before = read_tree(&root);
+    let out = tspawn(&root)
+        .args(["controller", "chat", "index"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("pick another name"), "{err}");
+    assert_eq!(read_tree(&root), before);
+
+    let (_dir, root) = common::new_app("sqlite");
+    tspawn(&root)
+        .args(["controller", "chat", "index"])
+        .assert()
+        .success();
+    let before = read_tree(&root);
+    let out = tspawn(&root).args(["websocket", "chat"]).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("pick another"), "{err}");
+    assert_eq!(read_tree(&root), before);
+}

@@ -43,7 +43,9 @@ fn a_changed_helper_is_kept_by_delete_unless_forced() {
     let (_dir, root) = new_app("sqlite");
     tspawn(&root).args(["helper", "text"]).assert().success();
     let path = root.join("src/helpers/text.rs");
-    std::fs::write(&path, "pub fn mine() {}\n").unwrap();
+    // Still tspawn's (its first line records the command), but changed.
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("{text}\npub fn mine() {{}}\n")).unwrap();
     tspawn(&root)
         .args(["delete", "text"])
         .assert()
@@ -68,5 +70,20 @@ fn bad_names_are_refused_and_nothing_is_written() {
             .failure()
             .stderr(predicate::str::contains(says));
     }
+    assert_eq!(read_tree(&root), before);
+}
+
+#[test]
+fn a_validators_file_name_is_refused_as_a_helper() {
+    let (_dir, root) = new_app("sqlite");
+    let before = read_tree(&root);
+    let out = tspawn(&root)
+        .args(["helper", "post_validator"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("use `tspawn validator post`"), "{err}");
     assert_eq!(read_tree(&root), before);
 }

@@ -177,3 +177,23 @@ fn generated_app_passes() {
     cargo(&root, &["clippy", "--all-targets", "--", "-D", "warnings"]);
     cargo(&root, &["test", "--test", "blog_validator", "--lib"]);
 }
+
+#[test]
+fn an_edited_form_is_said_to_differ_when_nothing_else_is_to_do() {
+    let (_dir, root) = new_app("sqlite");
+    tspawn(&root).args(["validator", "t"]).assert().success();
+    let path = root.join("src/helpers/t_validator.rs");
+    let form = format!(
+        "{}\n// My own rule comes here.\n",
+        read(&root, "src/helpers/t_validator.rs")
+    );
+    std::fs::write(&path, &form).unwrap();
+    let out = tspawn(&root).args(["validator", "t"]).output().unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("src/helpers/t_validator.rs is yours and differs"),
+        "{err}"
+    );
+    assert_eq!(read(&root, "src/helpers/t_validator.rs"), form);
+}

@@ -120,7 +120,31 @@ const MAX_PATH: usize = 48;
 /// rustfmt's `fn_call_width`: a call whose arguments are wider goes one argument per line.
 const CALL_WIDTH: usize = 60;
 
+/// The plan for `tspawn controller`, refused in one line when a WebSocket endpoint of the same
+/// name exists (src/endpoints/NAME_endpoint.rs, or its route in src/routes.rs): both would
+/// route `GET /NAME`, and axum panics at startup on overlapping routes.
 pub fn generate(ctx: &Context, request: &ControllerRequest) -> Result<Generated, Error> {
+    let app = App::find(ctx)?;
+    let name = request.name.snake();
+    let routes = std::fs::read_to_string(app.root.join("src/routes.rs")).unwrap_or_default();
+    let endpoint_type = format!("crate::endpoints::{}Endpoint", request.name.pascal());
+    if app
+        .root
+        .join(format!("src/endpoints/{name}_endpoint.rs"))
+        .is_file()
+        || routes.contains(&endpoint_type)
+    {
+        return Err(Error::Schema(format!(
+            "the WebSocket endpoint `{name}` already answers GET /{name}, which a controller of \
+             that name would route too (axum refuses overlapping routes); pick another name, \
+             e.g. `tspawn controller {name}_page ...`"
+        )));
+    }
+    build(ctx, request)
+}
+
+/// [`generate`] without the endpoint check, for `delete`.
+pub fn build(ctx: &Context, request: &ControllerRequest) -> Result<Generated, Error> {
     let app = App::find(ctx)?;
     let name = request.name.snake();
     let module = format!("{name}_controller");

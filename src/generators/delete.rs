@@ -20,40 +20,79 @@ use crate::app::App;
 use crate::context::Context;
 use crate::error::Error;
 use crate::inject::{inject, Injection};
-use crate::names::Name;
+use crate::names::{Name, NameKind};
 use crate::plan::{Action, Plan};
 use crate::schema::applied_migrations;
 use std::path::Path;
 
-/// The plan undoing every generator that made something under `name` (an endpoint, a model
-/// or sqlobject, a controller, a helper, a validator): each rebuilt and reversed, all in one
-/// plan, so they go together or not at all. `Error::NothingToDelete` when none did.
-pub fn generate(ctx: &Context, name: &Name) -> Result<Generated, Error> {
+/// The plan undoing every generator that made something under `name`, as typed: each part
+/// reads it as its own generator would (`news_endpoint` is the endpoint `news` but the
+/// controller `news_endpoint`; `test` is a controller but no endpoint), and those that made
+/// something are rebuilt and reversed, all in one plan, so they go together or not at all.
+/// A `pub mod X;` line is never taken out while X.rs stays. `Error::NothingToDelete` when no
+/// generator made anything under the name; the endpoint's name error when no generator
+/// accepts it.
+pub fn generate(ctx: &Context, name: &str) -> Result<Generated, Error> {
     let app = App::find(ctx)?;
-    let snake = name.snake();
     let exists = |path: String| app.root.join(path).is_file();
+    let [endpoint_name, model_name, controller_name, helper_name, validator_name] = [
+        NameKind::Endpoint,
+        NameKind::Model,
+        NameKind::Controller,
+        NameKind::Helper,
+        NameKind::Validator,
+    ]
+    .map(|kind| Name::parse(kind, name));
+    // A name no generator takes: the controller's reason, the most lenient kind's.
+    let parsed = [&endpoint_name, &model_name, &helper_name, &validator_name];
+    if parsed.iter().all(|n| n.is_err()) {
+        controller_name.clone()?;
+    }
+    let [endpoint_name, model_name, controller_name, helper_name, validator_name] = [
+        endpoint_name,
+        model_name,
+        controller_name,
+        helper_name,
+        validator_name,
+    ]
+    .map(Result::ok);
     let mut parts = Vec::new();
-    if exists(format!("src/endpoints/{snake}_endpoint.rs")) {
-        parts.push(endpoint(ctx, &app, name)?);
+    if let Some(endpoint_name) = &endpoint_name {
+        let snake = endpoint_name.snake();
+        if exists(format!("src/endpoints/{snake}_endpoint.rs")) {
+            parts.push(endpoint(ctx, &app, endpoint_name)?);
+        }
     }
-    let module = [snake.clone(), crate::names::singular_of(&snake)]
-        .into_iter()
-        .find(|m| sqlobject_path(&app.root, m).is_file());
-    if let Some(module) = module {
-        parts.push(model(ctx, &app, &module)?);
+    if let Some(model_name) = &model_name {
+        let snake = model_name.snake();
+        let module = [snake.clone(), crate::names::singular_of(&snake)]
+            .into_iter()
+            .find(|m| sqlobject_path(&app.root, m).is_file());
+        if let Some(module) = module {
+            parts.push(model(ctx, &app, &module)?);
+        }
     }
-    if exists(format!("src/controllers/{snake}_controller.rs")) {
-        parts.push(parts::controller(ctx, &app, &snake)?);
+    if let Some(controller_name) = &controller_name {
+        let snake = controller_name.snake();
+        if exists(format!("src/controllers/{snake}_controller.rs")) {
+            parts.push(parts::controller(ctx, &app, &snake)?);
+        }
+    }
+    // Hand-written files of those names are not tspawn's: they and their mod lines stay.
+    if let Some(helper_name) = &helper_name {
+        if parts::is_helper(&app, &helper_name.snake()) {
+            parts.push(parts::helper(ctx, helper_name)?);
+        }
     }
     // `tspawn delete blog_validator` means the validator of blog, as TreeFrog names it.
-    let validator = snake.strip_suffix("_validator").unwrap_or(&snake);
-    if snake == validator && exists(format!("src/helpers/{snake}.rs")) {
-        parts.push(parts::helper(ctx, &snake)?);
+    if let Some(validator_name) = &validator_name {
+        if parts::is_validator(&app, &validator_name.snake()) {
+            parts.push(parts::validator(ctx, validator_name)?);
+        }
     }
-    if exists(format!("src/helpers/{validator}_validator.rs")) {
-        parts.push(parts::validator(ctx, validator)?);
-    }
-    parts::union(parts).ok_or_else(|| Error::NothingToDelete(name.to_string()))
+    let mut all = parts::union(parts).ok_or_else(|| Error::NothingToDelete(name.to_owned()))?;
+    parts::keep_mod_lines_of_kept_files(&app.root, &mut all.plan);
+    Ok(all)
 }
 
 fn endpoint(ctx: &Context, app: &App, name: &Name) -> Result<Generated, Error> {
@@ -63,7 +102,7 @@ fn endpoint(ctx: &Context, app: &App, name: &Name) -> Result<Generated, Error> {
         .root
         .join(format!("src/models/{snake}_message.rs"))
         .is_file();
-    let generated = websocket::generate(ctx, name, bare)?;
+    let generated = websocket::build(ctx, name, bare)?;
     let next_steps = (!bare).then(|| {
         format!(
             "note: databases where the migration ran keep the {snake}_messages table; drop it \

@@ -38,8 +38,8 @@ pub enum Request {
     Helper { name: Name },
     /// `tspawn validator NAME`.
     Validator { name: Name },
-    /// `tspawn delete NAME`.
-    Delete { name: Name },
+    /// `tspawn delete NAME`: the name as typed, read by each generator's rules in turn.
+    Delete { name: String },
 }
 
 /// A generator's result: the plan, the folder its paths are relative to, what to tell the

@@ -51,15 +51,25 @@ fn plan(ctx: &Context, name: &Name, always_test: bool) -> Result<Generated, Erro
         path.is_file()
             .then(|| (sqlobject, format!("New{}", model.singular_pascal())))
     });
+    let with_model = new_model.is_some();
     let view = ValidatorView::new(name, &module, &app.crate_name, table.as_ref(), new_model);
 
     let mut plan = Plan::default();
     let form_path = format!("src/helpers/{module}.rs");
-    let form = render("validator/validator.rs.jinja", &view)?;
-    let on_disk = std::fs::read_to_string(app.root.join(&form_path)).ok();
-    let in_step = on_disk
-        .as_ref()
-        .is_none_or(|text| text.replace("\r\n", "\n") == form);
+    let mut form = render("validator/validator.rs.jinja", &view)?;
+    let on_disk = std::fs::read_to_string(app.root.join(&form_path))
+        .ok()
+        .map(|text| text.replace("\r\n", "\n"));
+    // For delete, a form written before `tspawn model` made the sqlobject (without the `From`
+    // impl) is as unchanged as one written after: each is what the validator generator wrote.
+    if always_test && with_model && on_disk.as_ref() != Some(&form) {
+        let without = ValidatorView::new(name, &module, &app.crate_name, table.as_ref(), None);
+        let without = render("validator/validator.rs.jinja", &without)?;
+        if on_disk.as_ref() == Some(&without) {
+            form = without;
+        }
+    }
+    let in_step = on_disk.as_ref().is_none_or(|text| *text == form);
     plan.user_file(form_path, form);
     plan.inject(
         "src/helpers/mod.rs",
@@ -81,17 +91,19 @@ fn plan(ctx: &Context, name: &Name, always_test: bool) -> Result<Generated, Erro
         plan.enable_features("Cargo.toml", "tspawn-runtime", &features);
     }
     let mut steps: Vec<String> = note.into_iter().collect();
+    steps.push(format!("next: cargo test --test {module}"));
+    // Said before the status lines, so a run with nothing else to do says it too.
+    let mut notes: Vec<String> = name.rename_note().into_iter().collect();
     if !in_step {
-        steps.push(format!(
+        notes.push(format!(
             "note: src/helpers/{module}.rs is yours and differs from what this run would \
              write, so it and tests/{module}.rs stay as they are"
         ));
     }
-    steps.push(format!("next: cargo test --test {module}"));
     Ok(Generated {
         base: app.root,
         plan,
-        note: name.rename_note(),
+        note: (!notes.is_empty()).then(|| notes.join("\n")),
         next_steps: Some(steps.join("\n")),
         claims: Claims {
             name: name.clone(),

@@ -35,7 +35,28 @@ struct WebsocketTemplate {
     bare: bool,
 }
 
+/// The plan for `tspawn websocket NAME`, refused in one line when controller NAME exists
+/// (src/controllers/NAME_controller.rs): both would route `GET /NAME`, and axum panics at
+/// startup on overlapping routes.
 pub fn generate(ctx: &Context, name: &Name, bare: bool) -> Result<Generated, Error> {
+    let app = App::find(ctx)?;
+    let snake = name.snake();
+    if app
+        .root
+        .join(format!("src/controllers/{snake}_controller.rs"))
+        .is_file()
+    {
+        return Err(Error::Schema(format!(
+            "the controller `{snake}` already answers under /{snake}, where an endpoint of that \
+             name would route GET /{snake} too (axum refuses overlapping routes); pick another \
+             name, e.g. `tspawn websocket {snake}_chat`"
+        )));
+    }
+    build(ctx, name, bare)
+}
+
+/// [`generate`] without the controller check, for `delete`.
+pub fn build(ctx: &Context, name: &Name, bare: bool) -> Result<Generated, Error> {
     let app = App::find(ctx)?;
     let snake = name.snake();
     let table = format!("{snake}_messages");

@@ -66,8 +66,11 @@ fn below_last_entry(
     line: &str,
     nl: &str,
 ) -> Result<(usize, String), Trouble> {
+    // A `[dependencies.serde]` subtable is an item of the table too, but its span is its own
+    // header further down: the line goes before it, after the table's own last key.
     let end = table
         .iter()
+        .filter(|(_, item)| !matches!(item, Item::Table(sub) if !sub.is_dotted()))
         .filter_map(|(_, item)| item.span())
         .map(|s| s.end)
         .max();
@@ -145,6 +148,23 @@ tspawn-runtime = { path = \"vendor/tspawn-runtime\", features = [\"sqlite\"] } #
         ] {
             assert_eq!(add(text), text);
         }
+    }
+
+    #[test]
+    fn a_subtable_below_keeps_the_line_in_dependencies_itself() {
+        let text = "[dependencies]\ntokio = \"1\"\n\n[dependencies.serde]\nversion = \"1\"\n";
+        assert_eq!(
+            add(text),
+            text.replace("\"1\"\n\n", "\"1\"\naskama = \"0.16\"\n\n")
+        );
+        // Only subtables: after the header. Dotted keys are the table's own entries.
+        let text = "[dependencies]\n[dependencies.serde]\nversion = \"1\"\n";
+        assert_eq!(add(text), text.replacen("]\n", "]\naskama = \"0.16\"\n", 1));
+        let text = "[dependencies]\nserde.version = \"1\"\n\n[x]\n";
+        assert_eq!(
+            add(text),
+            text.replace("\"1\"\n", "\"1\"\naskama = \"0.16\"\n")
+        );
     }
 
     #[test]
