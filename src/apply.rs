@@ -7,7 +7,7 @@
 use crate::access;
 use crate::error::{Conflict, Error};
 use crate::fsx::{self, Write};
-use crate::plan::Plan;
+use crate::plan::{Action, Plan};
 use crate::problem::display;
 use crate::prompt::{Answer, Prompt};
 use crate::resolve::{resolve, Step};
@@ -70,6 +70,17 @@ pub fn apply(
         return Err(Error::Problems(denied));
     }
     settle_conflicts(&mut steps, options.on_conflict, shell, prompt)?;
+    // A module file kept (`--skip`, or `n` at the prompt) keeps its `pub mod` line: planned
+    // again without that ejection, with the decisions already taken.
+    let narrowed = keep_mod_lines_of_kept(plan, &steps);
+    if narrowed.actions.len() != plan.actions.len() {
+        let decided = std::mem::replace(&mut steps, resolve(&narrowed, base)?);
+        for step in &mut steps {
+            if let Some(kept) = decided.iter().find_map(|d| conflict_of(d, step)) {
+                set_conflict(step, kept);
+            }
+        }
+    }
     let outcome = Outcome {
         lines: steps.iter().map(status).collect(),
     };
@@ -170,6 +181,69 @@ fn settle_conflicts(
         Ok(())
     } else {
         Err(Error::Conflicts(unresolved))
+    }
+}
+
+/// `plan` without the ejections of `pub mod X;` from a mod.rs (or lib.rs, main.rs) whose
+/// module file beside it (X.rs or X/mod.rs) is a removal `steps` keeps: the module would
+/// otherwise stay on disk but drop out of the build.
+fn keep_mod_lines_of_kept(plan: &Plan, steps: &[Step]) -> Plan {
+    let kept: Vec<&PathBuf> = steps
+        .iter()
+        .filter_map(|step| match step {
+            Step::Remove {
+                path,
+                conflict: true,
+                ..
+            } => Some(path),
+            _ => None,
+        })
+        .collect();
+    let mut plan = plan.clone();
+    plan.actions.retain(|action| {
+        let Action::Eject { path, snippet, .. } = action else {
+            return true;
+        };
+        let module = snippet
+            .trim()
+            .strip_prefix("pub mod ")
+            .and_then(|m| m.strip_suffix(';'));
+        let Some(module) = module else {
+            return true;
+        };
+        let dir = path.parent().unwrap_or(Path::new(""));
+        let files = [
+            dir.join(format!("{module}.rs")),
+            dir.join(module).join("mod.rs"),
+        ];
+        !kept.iter().any(|k| files.contains(k))
+    });
+    plan
+}
+
+/// The conflict decided for `decided` when it is the same kind of step on the same path as
+/// `step`.
+fn conflict_of(decided: &Step, step: &Step) -> Option<bool> {
+    match (decided, step) {
+        (
+            Step::File {
+                path: a, conflict, ..
+            },
+            Step::File { path: b, .. },
+        )
+        | (
+            Step::Remove {
+                path: a, conflict, ..
+            },
+            Step::Remove { path: b, .. },
+        ) if a == b => Some(*conflict),
+        _ => None,
+    }
+}
+
+fn set_conflict(step: &mut Step, decided: bool) {
+    if let Step::File { conflict, .. } | Step::Remove { conflict, .. } = step {
+        *conflict = decided;
     }
 }
 

@@ -516,7 +516,10 @@ impl Command {
                 name: Name::parse(NameKind::Validator, name.as_deref().unwrap_or_default())?,
             },
             // Each generator delete undoes reads the name by its own rules (see delete.rs).
-            Command::Delete { name } => Request::Delete { name: name.clone() },
+            Command::Delete { name } => Request::Delete {
+                name: name.clone(),
+                force: false,
+            },
             other => return Err(Error::NotBuilt(other.name())),
         })
     }

@@ -87,6 +87,18 @@ pub fn execute(
     shell: &mut Shell,
     prompt: &mut dyn prompt::Prompt,
 ) -> Result<(), Error> {
+    // Delete needs to know of --force before it plans (see `Request::Delete`).
+    let forced;
+    let request = match request {
+        generators::Request::Delete { name, force: false } if global.force => {
+            forced = generators::Request::Delete {
+                name: name.clone(),
+                force: true,
+            };
+            &forced
+        }
+        other => other,
+    };
     let generated = generators::generate(request, ctx)?;
     if let Some(note) = &generated.note {
         shell.note(note);

@@ -134,6 +134,13 @@ fn bad_input_is_refused_in_one_line_and_nothing_is_written() {
     assert_refused(&root, &[c, "blog", "show_2", "show2"], "Show2View");
     assert_refused(&root, &[c, "fn", "index"], "invalid controller name");
     assert_refused(&root, &[c, "Controller", "index"], "\"controller\" suffix");
+    // Its views would land in views/layouts/, `application` on the layout itself.
+    assert_refused(&root, &[c, "layouts", "application"], "`layouts` is taken");
+    assert_refused(
+        &root,
+        &[c, "LayoutsController", "index"],
+        "`layouts` is taken",
+    );
     let long = "a".repeat(43);
     assert_refused(&root, &[c, "blog", &long], "over 48 characters");
     // No action at all: clap's usage error, TreeFrog's exit 0 refused.

@@ -52,6 +52,16 @@ fn a_changed_helper_is_kept_by_delete_unless_forced() {
         .failure()
         .stderr(predicate::str::contains("conflict  src/helpers/text.rs"));
     assert!(path.is_file());
+    // --skip keeps the file, so its module stays in the build: nothing is written.
+    let before = read_tree(&root);
+    tspawn(&root)
+        .args(["delete", "text", "--skip"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("skipped  src/helpers/text.rs"));
+    assert_eq!(read_tree(&root), before);
+    let mods = std::fs::read_to_string(root.join("src/helpers/mod.rs")).unwrap();
+    assert!(mods.contains("pub mod text;"), "{mods}");
     tspawn(&root)
         .args(["delete", "text", "--force"])
         .assert()

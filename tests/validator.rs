@@ -197,3 +197,120 @@ fn an_edited_form_is_said_to_differ_when_nothing_else_is_to_do() {
     );
     assert_eq!(read(&root, "src/helpers/t_validator.rs"), form);
 }
+
+/// A table `tspawn model` refuses (a column that makes no Rust field, two that make one) is
+/// refused by the validator with the same line, and nothing is written.
+#[test]
+fn a_table_the_model_refuses_is_refused_the_same_way() {
+    let (_dir, root) = new_app("sqlite");
+    let columns = [
+        "\"self\" TEXT NOT NULL",
+        "\"2col\" TEXT NOT NULL",
+        "\"_\" TEXT NOT NULL",
+        "\"crate\" TEXT NOT NULL",
+        "\"Self\" TEXT NOT NULL",
+        "AlbumId INTEGER NOT NULL, album_id INTEGER NOT NULL",
+    ];
+    for (i, column) in columns.iter().enumerate() {
+        let table = format!("a{i}");
+        sqlite(
+            &root,
+            &format!("CREATE TABLE {table} (id INTEGER PRIMARY KEY, {column});"),
+        );
+        let before = tree(&root);
+        let model = tspawn(&root).args(["model", &table]).output().unwrap();
+        let validator = tspawn(&root).args(["validator", &table]).output().unwrap();
+        assert!(
+            !model.status.success() && !validator.status.success(),
+            "{table}"
+        );
+        let refusal = String::from_utf8(validator.stderr).unwrap();
+        assert_eq!(refusal.trim_end().lines().count(), 1, "{refusal}");
+        assert!(refusal.contains("Rust field"), "{refusal}");
+        assert_eq!(refusal, String::from_utf8(model.stderr).unwrap());
+        assert_eq!(differ(&tree(&root), &before), Vec::<String>::new());
+    }
+    // An example form written before such a table existed is still deleted.
+    let before = tree(&root);
+    tspawn(&root).args(["validator", "zz"]).assert().success();
+    sqlite(
+        &root,
+        "CREATE TABLE zz (id INTEGER PRIMARY KEY, \"self\" TEXT);",
+    );
+    tspawn(&root).args(["delete", "zz"]).assert().success();
+    let mut back = tree(&root);
+    let manifest = back.get_mut("Cargo.toml").unwrap();
+    *manifest = manifest.replace(", \"validation\"", "");
+    assert_eq!(differ(&back, &before), Vec::<String>::new());
+}
+
+/// Without the dev database (a fresh clone: db/*.sqlite3 is not committed), delete cannot
+/// rebuild the files made from the table, so it refuses in one line instead of calling the
+/// untouched files changed; --force deletes them.
+#[test]
+fn delete_without_the_dev_database_is_refused_unless_forced() {
+    let (_dir, root) = new_app("sqlite");
+    sqlite(&root, BLOG);
+    let original = tree(&root);
+    tspawn(&root).args(["model", "blog"]).assert().success();
+    tspawn(&root).args(["validator", "blog"]).assert().success();
+    let db = root.join("db/dev.sqlite3");
+    let saved = std::fs::read(&db).unwrap();
+    std::fs::remove_file(&db).unwrap();
+    let written = tree(&root);
+    let refused = |name: &str| {
+        let out = tspawn(&root).args(["delete", name]).output().unwrap();
+        assert!(!out.status.success());
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+        let expected = format!(
+            "delete {name} needs the dev database to check that the files tspawn generated \
+             from table blog are unchanged: "
+        );
+        assert!(stderr.contains(&expected), "{stderr}");
+        assert!(
+            stderr.contains(
+                "dev.sqlite3 does not exist; run the app once (cargo run) or rerun \
+             with --force"
+            ),
+            "{stderr}"
+        );
+        assert_eq!(differ(&tree(&root), &written), Vec::<String>::new());
+    };
+    refused("blog");
+    // The validator alone is refused the same way.
+    std::fs::write(&db, &saved).unwrap();
+    tspawn(&root).args(["delete", "blog"]).assert().success();
+    tspawn(&root).args(["validator", "blog"]).assert().success();
+    std::fs::remove_file(&db).unwrap();
+    let written_validator = tree(&root);
+    {
+        let out = tspawn(&root)
+            .args(["delete", "blog_validator"])
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            stderr.contains("delete blog_validator needs the dev database"),
+            "{stderr}"
+        );
+        assert_eq!(
+            differ(&tree(&root), &written_validator),
+            Vec::<String>::new()
+        );
+    }
+    tspawn(&root)
+        .args(["delete", "blog", "--force"])
+        .assert()
+        .success();
+    let mut back = tree(&root);
+    let manifest = back.get_mut("Cargo.toml").unwrap();
+    *manifest = manifest
+        .replace(", \"chrono\"", "")
+        .replace(", \"validation\"", "");
+    back.retain(|path, _| !path.starts_with("db/migrations/"));
+    let mut original = original;
+    original.retain(|path, _| !path.starts_with("db/migrations/"));
+    assert_eq!(differ(&back, &original), Vec::<String>::new());
+}

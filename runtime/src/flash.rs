@@ -18,8 +18,8 @@
 //! ```
 //!
 //! Clearing is the runtime's job ([`app`](crate::app) adds it): a successful (`2xx`) response
-//! to a route that is an HTML page (`Content-Type: text/html`) consumes the messages the
-//! request carried; its `Set-Cookie` drops them. A redirect passes them on; JSON, static files
+//! to a `GET` of a route that is an HTML page (`Content-Type: text/html`) consumes the messages
+//! the request carried (a `HEAD`, as `curl -I` sends, shows nothing, so it leaves them); its `Set-Cookie` drops them. A redirect passes them on; JSON, static files
 //! and errors (a `422` form re-render, an HTML `404`) leave them for the next page. A session
 //! cookie the handler sets itself is never replaced: the messages are dropped from it when it
 //! is validly signed, and any other form (a removal on logout, say) goes out as it is.
@@ -31,7 +31,7 @@ use axum::extract::State;
 use axum::extract::{FromRequestParts, MatchedPath, Request};
 use axum::http::header::{CONTENT_TYPE, LOCATION, SET_COOKIE};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -118,13 +118,15 @@ pub(crate) async fn consume(
     let session = HttpSession::from_headers(request.headers(), key);
     let carried = Flash::from_session(&session);
     let routed = request.extensions().get::<MatchedPath>().is_some();
+    // Only a GET shows the page: a HEAD has no body to show the messages in.
+    let shown = request.method() == Method::GET;
     let mut response = next.run(request).await;
     let is_html = response
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    if carried.is_empty() || !routed || !is_html || !response.status().is_success() {
+    if carried.is_empty() || !routed || !shown || !is_html || !response.status().is_success() {
         return response;
     }
     let headers = response.headers_mut();

@@ -215,6 +215,10 @@ async fn a_flash_survives_the_redirect_and_shows_once() {
     let (status, kept, _) =
         send(&router, "GET", "/index.html", &[(COOKIE.as_str(), &cookie)]).await;
     assert_eq!((status, kept.len()), (StatusCode::OK, 0));
+    // A HEAD of the page (curl -I) shows nothing, so it leaves it too.
+    let (status, kept, _) =
+        send(&router, "HEAD", "/blog/show", &[(COOKIE.as_str(), &cookie)]).await;
+    assert_eq!((status, kept.len()), (StatusCode::OK, 0), "{kept:?}");
     // The page shows it and its response clears it.
     let (status, cleared, body) = send(
         &router,

@@ -34,10 +34,19 @@ pub struct ControllerRequest {
 
 impl ControllerRequest {
     /// The request for `name` and `actions` as typed. Refused in one line when a name is
-    /// invalid, no action is given, or two actions are the same function or view type
+    /// invalid or `layouts` (the layout's folder, views/layouts/), no action is given, or two actions are the same function or view type
     /// (`show_2` and `show2` both make `Show2View`).
     pub fn parse(name: &str, actions: &[String]) -> Result<ControllerRequest, Error> {
         let name = Name::parse(NameKind::Controller, name)?;
+        // Its views would go in views/layouts/, the folder of the layout every view extends
+        // (an action `application` would even be the layout itself).
+        if name.snake() == "layouts" {
+            return Err(Error::Schema(
+                "the controller name `layouts` is taken: views/layouts/ holds the layout every \
+                 view extends; pick another, e.g. \"layout_pages\""
+                    .to_owned(),
+            ));
+        }
         if actions.is_empty() {
             return Err(Error::Schema(format!(
                 "give the controller at least one action: tspawn controller {name} index"

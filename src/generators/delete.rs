@@ -32,7 +32,11 @@ use std::path::Path;
 /// A `pub mod X;` line is never taken out while X.rs stays. `Error::NothingToDelete` when no
 /// generator made anything under the name; the endpoint's name error when no generator
 /// accepts it.
-pub fn generate(ctx: &Context, name: &str) -> Result<Generated, Error> {
+///
+/// Files rebuilt from a live table (a model's, a validator's) need the dev database: when it
+/// cannot be opened (a missing SQLite file, a server not answering, no such database), as
+/// opposed to the table being gone, delete refuses in one line unless `force`.
+pub fn generate(ctx: &Context, name: &str, force: bool) -> Result<Generated, Error> {
     let app = App::find(ctx)?;
     let exists = |path: String| app.root.join(path).is_file();
     let [endpoint_name, model_name, controller_name, helper_name, validator_name] = [
@@ -69,7 +73,7 @@ pub fn generate(ctx: &Context, name: &str) -> Result<Generated, Error> {
             .into_iter()
             .find(|m| sqlobject_path(&app.root, m).is_file());
         if let Some(module) = module {
-            parts.push(model(ctx, &app, &module)?);
+            parts.push(model(ctx, &app, &module, name, force)?);
         }
     }
     if let Some(controller_name) = &controller_name {
@@ -87,7 +91,7 @@ pub fn generate(ctx: &Context, name: &str) -> Result<Generated, Error> {
     // `tspawn delete blog_validator` means the validator of blog, as TreeFrog names it.
     if let Some(validator_name) = &validator_name {
         if parts::is_validator(&app, &validator_name.snake()) {
-            parts.push(parts::validator(ctx, validator_name)?);
+            parts.push(parts::validator(ctx, &app, validator_name, name, force)?);
         }
     }
     let mut all = parts::union(parts).ok_or_else(|| Error::NothingToDelete(name.to_owned()))?;
@@ -133,12 +137,24 @@ fn recorded_request(root: &Path, module: &str) -> Result<ModelRequest, Error> {
     })
 }
 
-fn model(ctx: &Context, app: &App, module: &str) -> Result<Generated, Error> {
+fn model(
+    ctx: &Context,
+    app: &App,
+    module: &str,
+    typed: &str,
+    force: bool,
+) -> Result<Generated, Error> {
     let request = recorded_request(&app.root, module)?;
-    // A live table dropped (or unreachable) since, or changed into one tspawn refuses: its
-    // generated files cannot be rebuilt, so they differ from what is planned and are asked
-    // about (or need --force).
+    // A live table dropped since, or changed into one tspawn refuses: its generated files
+    // cannot be rebuilt, so they differ from what is planned and are asked about (or need
+    // --force). A database that cannot be opened says nothing of the table: refused.
     let generated = match (model::regenerate(ctx, &request), &request.source) {
+        (Err(Error::Database(e)), Source::Table(table)) if !force => {
+            if let Some(refusal) = parts::needs_database(typed, table, &e) {
+                return Err(refusal);
+            }
+            model::generate_without_table(ctx, &request, table)?
+        }
         (Err(Error::Database(_) | Error::Schema(_)), Source::Table(table)) => {
             model::generate_without_table(ctx, &request, table)?
         }

@@ -38,8 +38,10 @@ pub enum Request {
     Helper { name: Name },
     /// `tspawn validator NAME`.
     Validator { name: Name },
-    /// `tspawn delete NAME`: the name as typed, read by each generator's rules in turn.
-    Delete { name: String },
+    /// `tspawn delete NAME`: the name as typed, read by each generator's rules in turn;
+    /// `force` is `--force` (set by [`crate::execute`]): files rebuilt from a table are then
+    /// removed even when the dev database cannot be opened to rebuild them.
+    Delete { name: String, force: bool },
 }
 
 /// A generator's result: the plan, the folder its paths are relative to, what to tell the
@@ -89,7 +91,7 @@ pub fn generate(request: &Request, ctx: &Context) -> Result<Generated, Error> {
         Request::Controller(controller) => controller::generate(ctx, controller),
         Request::Helper { name } => helper::generate(ctx, name),
         Request::Validator { name } => validator::generate(ctx, name),
-        Request::Delete { name } => delete::generate(ctx, name),
+        Request::Delete { name, force } => delete::generate(ctx, name, *force),
     }?;
     guard::check(&generated)?;
     Ok(generated)

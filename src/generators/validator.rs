@@ -19,12 +19,14 @@ use crate::context::Context;
 use crate::error::Error;
 use crate::names::{Name, NameKind};
 use crate::plan::Plan;
+use crate::schema::check::{check, Origin};
 use crate::schema::{read_table, Table};
 use crate::templates::render;
 use std::path::PathBuf;
 use view::ValidatorView;
 
-/// The plan for `tspawn validator NAME`; `name` is a [`NameKind::Validator`] name. The test
+/// The plan for `tspawn validator NAME`; `name` is a [`NameKind::Validator`] name. A table
+/// `tspawn model` would refuse is refused the same way (`schema::check`, one line). The test
 /// is planned only with the form it tests: when the form file is missing or is what this run
 /// writes; a form the user changed (or made from the table as it was) keeps its test.
 pub fn generate(ctx: &Context, name: &Name) -> Result<Generated, Error> {
@@ -40,7 +42,18 @@ fn plan(ctx: &Context, name: &Name, always_test: bool) -> Result<Generated, Erro
     let app = App::find(ctx)?;
     let snake = name.snake();
     let module = format!("{snake}_validator");
-    let (table, note) = table(&app, &snake);
+    let (mut table, note) = table(&app, &snake);
+    // A table `tspawn model` refuses (a column making no Rust field, two making one) is
+    // refused here too. For delete, the form can only have been the example, written before
+    // the table was.
+    if let Some(found) = &table {
+        if let Err(refusal) = check(app.driver, found, Origin::LiveTable) {
+            match always_test {
+                true => table = None,
+                false => return Err(refusal),
+            }
+        }
+    }
     // The model's sqlobject: the one `tspawn model TABLE` writes for this table.
     let new_model = table.as_ref().and_then(|table| {
         let model = Name::parse(NameKind::Model, &table.name).ok()?;

@@ -8,6 +8,7 @@ use crate::context::Context;
 use crate::error::Error;
 use crate::names::{Name, NameKind};
 use crate::plan::{Action, Plan};
+use crate::schema::read::ReadError;
 use std::path::{Path, PathBuf};
 
 /// src/controllers/NAME_controller.rs, whose first line records the command that made it
@@ -98,8 +99,51 @@ pub fn helper(ctx: &Context, name: &Name) -> Result<Generated, Error> {
 
 /// src/helpers/NAME_validator.rs of `tspawn validator NAME`, rebuilt from the table as it is
 /// now (a table changed since makes the form differ: asked about like any changed file).
-pub fn validator(ctx: &Context, name: &Name) -> Result<Generated, Error> {
-    Ok(reversed(validator::regenerate(ctx, name)?))
+/// Unless `force`, a file that differs from its rebuild while the dev database cannot be
+/// opened is refused ([`needs_database`]): the rebuild lacked the table, not the user's edit.
+pub fn validator(
+    ctx: &Context,
+    app: &App,
+    name: &Name,
+    typed: &str,
+    force: bool,
+) -> Result<Generated, Error> {
+    let generated = reversed(validator::regenerate(ctx, name)?);
+    let differs = generated.plan.actions.iter().any(|action| match action {
+        Action::Remove { path, contents } => std::fs::read_to_string(app.root.join(path))
+            .is_ok_and(|text| text.replace("\r\n", "\n") != contents.replace("\r\n", "\n")),
+        _ => false,
+    });
+    if differs && !force {
+        if let Err(Error::Database(e)) = crate::schema::read::table_names(app) {
+            if let Some(refusal) = needs_database(typed, &name.snake(), &e) {
+                return Err(refusal);
+            }
+        }
+    }
+    Ok(generated)
+}
+
+/// The refusal of `tspawn delete TYPED` when `error` says the dev database cannot be opened
+/// (a missing SQLite file, a server that does not answer, no such database), so the files
+/// generated from `table` cannot be rebuilt to tell whether they changed; `None` for any
+/// other error (the table gone, a column without a mapping), whose files are asked about.
+pub fn needs_database(typed: &str, table: &str, error: &ReadError) -> Option<Error> {
+    let reason = match error {
+        ReadError::SqliteMissing { path } => format!("{path} does not exist"),
+        ReadError::Unreachable { server, at, cause } => {
+            format!("cannot reach the {server} server at {at} ({cause})")
+        }
+        ReadError::NoDatabase { database, at } => {
+            format!("the database `{database}` does not exist on {at}")
+        }
+        _ => return None,
+    };
+    Some(Error::Schema(format!(
+        "delete {typed} needs the dev database to check that the files tspawn generated from \
+         table {table} are unchanged: {reason}; run the app once (cargo run) or rerun with \
+         --force"
+    )))
 }
 
 /// Drops every `pub mod X;` ejection from a mod.rs (or lib.rs, main.rs) whose module file
