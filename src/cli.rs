@@ -4,7 +4,7 @@
 
 use crate::driver::Driver;
 use crate::error::Error;
-use crate::generators::{ControllerRequest, ModelRequest, Request, Source};
+use crate::generators::{ApiRequest, ControllerRequest, ModelRequest, Request, Source};
 use crate::names::{Name, NameKind};
 use clap::builder::PossibleValue;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
@@ -370,7 +370,7 @@ Undo: run the generator again (tspawn websocket NAME, tspawn model ...).";
 
 /// The subcommands tspawn builds so far; every other one is listed under "Not built yet" in
 /// `tspawn -h`, says so in its own help, and is refused by [`Command::request`].
-pub const BUILT: [&str; 8] = [
+pub const BUILT: [&str; 9] = [
     "new",
     "model",
     "sqlobject",
@@ -378,6 +378,7 @@ pub const BUILT: [&str; 8] = [
     "controller",
     "validator",
     "helper",
+    "api",
     "delete",
 ];
 
@@ -508,6 +509,13 @@ impl Command {
             Command::Controller(args) => {
                 Request::Controller(ControllerRequest::parse(&args.name, &args.actions)?)
             }
+            Command::Api(TableArgs { table, model }) => Request::Api(ApiRequest {
+                table: table.clone().unwrap_or_default(),
+                model: model
+                    .as_deref()
+                    .map(|m| Name::parse(NameKind::Model, m))
+                    .transpose()?,
+            }),
             // clap requires the name; a missing one is refused as empty.
             Command::Helper(NameArgs { name }) => Request::Helper {
                 name: Name::parse(NameKind::Helper, name.as_deref().unwrap_or_default())?,
