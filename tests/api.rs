@@ -153,10 +153,28 @@ fn tables_a_url_cannot_name_are_refused() {
 /// TreeFrog's blog: the app passes clippy -D warnings, fmt --check and its generated tests,
 /// which send every request of the api and check every status (201, 200, 204, 400, 404, 409,
 /// 415, 422) and the envelope.
+/// With a composite key (one URL segment per key column, in key order) and a text key
+/// (percent-encoded in `Location`) in the same app.
 #[test]
 fn the_blog_app_passes_clippy_fmt_and_its_api_tests() {
     let (_dir, root) = blog_app("apiapp");
+    sqlite(
+        &root,
+        "CREATE TABLE order_lines (order_id INTEGER NOT NULL, line_no INTEGER NOT NULL, \
+         sku VARCHAR(20) NOT NULL, qty INTEGER, lock_revision INTEGER NOT NULL DEFAULT 1, \
+         PRIMARY KEY (order_id, line_no)); \
+         CREATE TABLE language (code TEXT PRIMARY KEY, name TEXT NOT NULL);",
+    );
     run(&root, &["api", "blog"]);
+    run(&root, &["api", "order_lines"]);
+    run(&root, &["a", "language"]);
+    let api = std::fs::read_to_string(root.join("src/controllers/order_line_api.rs")).unwrap();
+    assert!(
+        api.contains("\"/api/order_line/{order_id}/{line_no}\""),
+        "{api}"
+    );
+    let api = std::fs::read_to_string(root.join("src/controllers/language_api.rs")).unwrap();
+    assert!(api.contains("segment(&row.code)"), "{api}");
     common::app::cargo(&root, &["fmt", "--check"]);
     common::app::cargo(&root, &["clippy", "--all-targets", "--", "-D", "warnings"]);
     common::app::cargo(&root, &["test"]);

@@ -60,6 +60,8 @@ struct ApiView {
     /// `Blog`, `NewBlog`, `BlogForm`, the table.
     model: String,
     new_model: String,
+    /// `Blog, NewBlog`, sorted as rustfmt sorts them.
+    model_imports: String,
     form: String,
     table: String,
     /// The key columns, in key order.
@@ -80,6 +82,12 @@ struct ApiView {
     imports: Vec<String>,
     /// One valid body for the tests: `"title": "x"` pairs, and a value too long to pass.
     sample: Vec<String>,
+    /// Whether a sample value comes from `unique()` (key or UNIQUE columns callers set).
+    uses_unique: bool,
+    /// Whether the controller needs `segment` (a text key).
+    text_key: bool,
+    /// `let location = format!(...);` laid out.
+    location: String,
     invalid: Option<(String, String, String)>,
     /// A required text column and its message.
     required: Option<(String, String)>,
@@ -91,6 +99,12 @@ struct ApiView {
 struct KeyPart {
     field: String,
     column: String,
+    /// Set by callers (not the database): a body cannot change it, the URL's stays.
+    plain: bool,
+    /// Text, percent-encoded in `Location`.
+    text: bool,
+    /// How `Location` shows it: `row.id`, `segment(&row.code)`.
+    location: String,
 }
 
 /// The plan for `tspawn api`. Refused in one line when the table has no primary key or a key
@@ -271,11 +285,36 @@ fn view(
         .iter()
         .filter(|c| c.role() == Role::Plain)
         .collect();
-    let sample = plain
+    let distinct = |c: &Column| c.unique || key.iter().any(|k| k.name == c.name);
+    let sample: Vec<String> = plain
         .iter()
-        .filter(|c| !c.nullable)
-        .map(|c| format!("\"{}\": {}", c.name, json_sample(c)))
+        .filter(|c| !c.nullable || distinct(c))
+        .map(|c| match (distinct(c), c.kind) {
+            (true, Kind::String) => format!("\"{}\": format!(\"k{{}}\", unique())", c.name),
+            (true, kind) if kind.is_integer() => format!("\"{}\": unique()", c.name),
+            _ => format!("\"{}\": {}", c.name, json_sample(c)),
+        })
         .collect();
+    let uses_unique = sample.iter().any(|s| s.contains("unique()"));
+    let locations: Vec<String> = key
+        .iter()
+        .map(|c| match c.kind {
+            Kind::String => format!("segment(&row.{})", c.field()),
+            _ => format!("row.{}", c.field()),
+        })
+        .collect();
+    let pattern = format!("/api/{name}/{}", vec!["{}"; key.len()].join("/"));
+    let one = format!(
+        "    let location = format!(\"{pattern}\", {});",
+        locations.join(", ")
+    );
+    let location = match one.len() <= 100 {
+        true => one,
+        false => format!(
+            "    let location = format!(\n        \"{pattern}\",\n        {}\n    );",
+            locations.join(", ")
+        ),
+    };
     let invalid = plain
         .iter()
         .find(|c| c.kind == Kind::String && c.max_length.is_some())
@@ -300,6 +339,11 @@ fn view(
         command: request.command(),
         crate_name: crate_name.to_owned(),
         new_model: format!("New{model}"),
+        model_imports: {
+            let mut names = [model.clone(), format!("New{model}")];
+            names.sort();
+            names.join(", ")
+        },
         form: format!(
             "{}Form",
             Name::parse(NameKind::Validator, &name).map_or(model.clone(), |n| n.pascal())
@@ -308,9 +352,13 @@ fn view(
         table: table.name.clone(),
         key: key
             .iter()
-            .map(|c| KeyPart {
+            .zip(&locations)
+            .map(|(c, location)| KeyPart {
                 field: c.field(),
                 column: c.name.clone(),
+                plain: c.role() == Role::Plain,
+                text: c.kind == Kind::String,
+                location: location.clone(),
             })
             .collect(),
         key_type,
@@ -331,6 +379,9 @@ fn view(
             false => Vec::new(),
         },
         sample,
+        uses_unique,
+        text_key: key.iter().any(|c| c.kind == Kind::String),
+        location,
         invalid,
         required,
         merge_fits: 8 + ".merge(crate::controllers::".len() + module.len() + "::routes())".len()
