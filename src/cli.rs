@@ -153,7 +153,7 @@ pub enum Command {
     /// Create a helper module
     #[command(visible_alias = "h", after_help = HELPER_HELP)]
     Helper(NameArgs),
-    /// Remove what tspawn made under a name: endpoint, model, controller, helper, validator
+    /// Remove what tspawn made under a name: endpoint, model, controller, api, helper, validator
     #[command(visible_alias = "d", after_help = DELETE_HELP)]
     Delete {
         /// The name given to the generators (a model's module: `blog_entry`)
@@ -355,6 +355,10 @@ A controller (src/controllers/NAME_controller.rs): its first line records
 the command, run again in memory: the controller, its views, its test, its
 route, `pub mod` line and link; the layout and askama.toml only when no
 other controller is left.
+
+A JSON api (src/controllers/NAME_api.rs): its first line records the
+command, run again in memory from the table as it is now: the api, its test,
+its route and `pub mod` line; its model and validator go as above.
 
 A helper (src/helpers/NAME.rs) and a validator (src/helpers/NAME_validator.rs
 and tests/NAME_validator.rs, rebuilt from the table as it is now; `delete
