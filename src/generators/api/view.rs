@@ -63,7 +63,8 @@ struct KeyPart {
     location: String,
 }
 
-
+/// The view of `request` for `table`: `(model, name)` are the model's type and module
+/// (`Blog`, `blog`), `key` its key columns in key order (checked by `key`).
 pub fn view(
     request: &ApiRequest,
     crate_name: &str,
