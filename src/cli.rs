@@ -4,7 +4,7 @@
 
 use crate::driver::Driver;
 use crate::error::Error;
-use crate::generators::{ControllerRequest, ModelRequest, Request, Source};
+use crate::generators::{ApiRequest, ControllerRequest, ModelRequest, Request, Source};
 use crate::names::{Name, NameKind};
 use clap::builder::PossibleValue;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
@@ -153,7 +153,7 @@ pub enum Command {
     /// Create a helper module
     #[command(visible_alias = "h", after_help = HELPER_HELP)]
     Helper(NameArgs),
-    /// Remove what tspawn made under a name: endpoint, model, controller, helper, validator
+    /// Remove what tspawn made under a name: endpoint, model, controller, api, helper, validator
     #[command(visible_alias = "d", after_help = DELETE_HELP)]
     Delete {
         /// The name given to the generators (a model's module: `blog_entry`)
@@ -356,6 +356,10 @@ the command, run again in memory: the controller, its views, its test, its
 route, `pub mod` line and link; the layout and askama.toml only when no
 other controller is left.
 
+A JSON api (src/controllers/NAME_api.rs): its first line records the
+command, run again in memory from the table as it is now: the api, its test,
+its route and `pub mod` line; its model and validator go as above.
+
 A helper (src/helpers/NAME.rs) and a validator (src/helpers/NAME_validator.rs
 and tests/NAME_validator.rs, rebuilt from the table as it is now; `delete
 blog_validator` is the validator of blog), with their `pub mod` lines.
@@ -370,7 +374,7 @@ Undo: run the generator again (tspawn websocket NAME, tspawn model ...).";
 
 /// The subcommands tspawn builds so far; every other one is listed under "Not built yet" in
 /// `tspawn -h`, says so in its own help, and is refused by [`Command::request`].
-pub const BUILT: [&str; 8] = [
+pub const BUILT: [&str; 9] = [
     "new",
     "model",
     "sqlobject",
@@ -378,6 +382,7 @@ pub const BUILT: [&str; 8] = [
     "controller",
     "validator",
     "helper",
+    "api",
     "delete",
 ];
 
@@ -508,6 +513,13 @@ impl Command {
             Command::Controller(args) => {
                 Request::Controller(ControllerRequest::parse(&args.name, &args.actions)?)
             }
+            Command::Api(TableArgs { table, model }) => Request::Api(ApiRequest {
+                table: table.clone().unwrap_or_default(),
+                model: model
+                    .as_deref()
+                    .map(|m| Name::parse(NameKind::Model, m))
+                    .transpose()?,
+            }),
             // clap requires the name; a missing one is refused as empty.
             Command::Helper(NameArgs { name }) => Request::Helper {
                 name: Name::parse(NameKind::Helper, name.as_deref().unwrap_or_default())?,

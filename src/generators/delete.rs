@@ -82,6 +82,12 @@ pub fn generate(ctx: &Context, name: &str, force: bool) -> Result<Generated, Err
             parts.push(parts::controller(ctx, &app, &snake)?);
         }
     }
+    if let Some(model_name) = &model_name {
+        let file = format!("src/controllers/{}_api.rs", model_name.snake());
+        if exists(file.clone()) {
+            parts.push(parts::api(ctx, &app, &file)?);
+        }
+    }
     // Hand-written files of those names are not tspawn's: they and their mod lines stay.
     if let Some(helper_name) = &helper_name {
         if parts::is_helper(&app, &helper_name.snake()) {

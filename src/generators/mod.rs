@@ -4,6 +4,7 @@
 //! generator's output in one place (`guard`): no generated path lands on a file `tspawn new`
 //! wrote, and every path and SQL identifier fits the limits downstream. `crate::run` applies it.
 
+mod api;
 mod controller;
 mod delete;
 mod guard;
@@ -20,6 +21,7 @@ use crate::names::Name;
 use crate::plan::Plan;
 use std::path::PathBuf;
 
+pub use api::ApiRequest;
 pub use controller::ControllerRequest;
 pub use model::{ModelRequest, Source};
 
@@ -34,6 +36,8 @@ pub enum Request {
     Model(ModelRequest),
     /// `tspawn controller NAME ACTION...`.
     Controller(ControllerRequest),
+    /// `tspawn api TABLE [MODEL]`.
+    Api(ApiRequest),
     /// `tspawn helper NAME`.
     Helper { name: Name },
     /// `tspawn validator NAME`.
@@ -89,6 +93,7 @@ pub fn generate(request: &Request, ctx: &Context) -> Result<Generated, Error> {
         Request::Websocket { name, bare } => websocket::generate(ctx, name, *bare),
         Request::Model(model) => model::generate(ctx, model),
         Request::Controller(controller) => controller::generate(ctx, controller),
+        Request::Api(api) => api::generate(ctx, api),
         Request::Helper { name } => helper::generate(ctx, name),
         Request::Validator { name } => validator::generate(ctx, name),
         Request::Delete { name, force } => delete::generate(ctx, name, *force),

@@ -1,0 +1,197 @@
+//! `tspawn api TABLE [MODEL]` (alias `a`): a JSON controller over the model of a table.
+//!
+//! Written for table `blog` (model `Blog`):
+//! - src/controllers/blog_api.rs: `routes()` and one handler per route (the user's once
+//!   written; its first line records the command):
+//!   `GET /api/blog?page=&per_page=` (a page of rows: `{"items": [...], "page", "per_page",
+//!   "total", "pages"}`), `POST /api/blog` (`201 Created` + `Location`), and `GET`, `PUT`,
+//!   `PATCH`, `DELETE /api/blog/ID` (`200`, `204` for DELETE). A composite key is one path
+//!   segment per key column, in key order: `/api/order_line/ORDER_ID/LINE_NO`.
+//!   Every error answers the one envelope
+//!   `{"error": {"status": 422, "message": "...", "fields": {"title": ["..."]}}}`
+//!   (`fields` empty unless the table's rules failed): 404 missing row, 422 rules (the
+//!   validator's form) or a body that is not an object of the right types, 409 a stale
+//!   `lock_revision` (PUT and PATCH must send the one they read), 415 a body that is not JSON
+//!   (`Content-Type` not `application/json`), 400 malformed JSON or query string;
+//! - tests/blog_api.rs: a request test per status through the app's router;
+//! - the model (`tspawn model TABLE [MODEL]`'s plan) when src/models/sqlobjects/blog.rs does
+//!   not exist yet, and the validator (`tspawn validator blog`'s plan: the form's rules come
+//!   from NOT NULL and VARCHAR(n)), kept when it exists;
+//! - `pub mod blog_api;` in src/controllers/mod.rs, its routes merged in src/routes.rs and the
+//!   runtime features `json` and `validation` in Cargo.toml.
+
+mod view;
+
+use super::model::{self, ModelRequest, Source};
+use super::{validator, Claims, Generated};
+use crate::app::App;
+use crate::context::Context;
+use crate::error::Error;
+use crate::names::{Name, NameKind};
+use crate::plan::Plan;
+use crate::schema::check::{check, Origin};
+use crate::schema::{read_table, Column, Kind, Table};
+use crate::templates::render;
+use std::path::PathBuf;
+use view::view;
+
+/// `tspawn api TABLE [MODEL]`: the table as the database spells it and the model's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiRequest {
+    pub table: String,
+    pub model: Option<Name>,
+}
+
+impl ApiRequest {
+    /// The command line recorded on the controller's first line.
+    pub fn command(&self) -> String {
+        match &self.model {
+            Some(model) => format!("tspawn api {} {}", self.table, model.as_str()),
+            None => format!("tspawn api {}", self.table),
+        }
+    }
+}
+
+/// The plan for `tspawn api`. Refused in one line when the table has no primary key or a key
+/// column a URL cannot carry (bytes, JSON, dates: only integers, text and UUIDs), and as
+/// `tspawn model` refuses a table.
+pub fn generate(ctx: &Context, request: &ApiRequest) -> Result<Generated, Error> {
+    let app = App::find(ctx)?;
+    let table = read_table(&app, &request.table)?;
+    check(app.driver, &table, Origin::LiveTable)?;
+    let name = names(request, &table)?.1;
+    key(&table)?;
+    let mut parts = Vec::new();
+    if !app
+        .root
+        .join(format!("src/models/sqlobjects/{name}.rs"))
+        .is_file()
+    {
+        let request = ModelRequest {
+            source: Source::Table(request.table.clone()),
+            model: request.model.clone(),
+            sqlobject_only: false,
+        };
+        parts.push(model::generate(ctx, &request)?);
+    }
+    parts.push(validator::generate(
+        ctx,
+        &Name::parse(NameKind::Validator, &name)?,
+    )?);
+    let mut own = build(ctx, request)?;
+    let mut plan = Plan::default();
+    let mut notes = Vec::new();
+    for part in parts {
+        plan.actions.extend(part.plan.actions);
+        notes.extend(part.note);
+    }
+    plan.actions.append(&mut own.plan.actions);
+    own.plan = plan;
+    own.note = (!notes.is_empty()).then(|| notes.join("\n"));
+    Ok(own)
+}
+
+/// The api's own files and injections (no model, no validator), for [`generate`] and `delete`.
+pub fn build(ctx: &Context, request: &ApiRequest) -> Result<Generated, Error> {
+    let app = App::find(ctx)?;
+    let table = read_table(&app, &request.table)?;
+    let (model, name) = names(request, &table)?;
+    let key = key(&table)?;
+    let view = view(request, &app.crate_name, &table, (model, name.clone()), key);
+    let module = format!("{name}_api");
+    let mut plan = Plan::default();
+    plan.file(
+        format!("src/controllers/{module}.rs"),
+        render("api/api.rs.jinja", &view)?,
+    );
+    plan.inject(
+        "src/controllers/mod.rs",
+        "tspawn:modules",
+        format!("pub mod {module};"),
+    );
+    let route = render("api/route.rs.jinja", &view)?;
+    let call = format!("crate::controllers::{module}::routes()");
+    plan.inject_unless("src/routes.rs", "tspawn:routes", route, call);
+    plan.generated_file(
+        format!("tests/{module}.rs"),
+        render("api/test.rs.jinja", &view)?,
+    );
+    plan.enable_features("Cargo.toml", "tspawn-runtime", &["json", "validation"]);
+    Ok(Generated {
+        base: app.root,
+        plan,
+        note: None,
+        next_steps: Some(format!(
+            "next: cargo test --test {module}, then cargo run and curl \
+             http://localhost:8800/api/{name}"
+        )),
+        claims: Claims {
+            name: Name::parse(NameKind::Validator, &name)?,
+            driver: app.driver,
+            identifiers: Vec::new(),
+            in_app: true,
+            app_dir: PathBuf::new(),
+            crate_name: app.crate_name,
+        },
+    })
+}
+
+/// The model's type and module: from MODEL when given, else the table's name made singular
+/// (`blog_entries` → `BlogEntry`, `blog_entry`), as `tspawn model` names them.
+fn names(request: &ApiRequest, table: &Table) -> Result<(String, String), Error> {
+    if let Some(model) = &request.model {
+        return Ok((model.pascal(), model.snake()));
+    }
+    let parsed = Name::parse(NameKind::Model, &table.name).map_err(|e| {
+        Error::Schema(format!(
+            "{e}; give the model's name after the table: tspawn api {} MODEL",
+            table.name
+        ))
+    })?;
+    Ok((parsed.singular_pascal(), parsed.singular_snake()))
+}
+
+/// The command recorded on an api controller's first line
+/// (`// Generated by `tspawn api blog`: yours to edit.`), for `delete`.
+pub fn recorded(text: &str) -> Option<ApiRequest> {
+    let command = text.lines().next()?.split('`').nth(1)?;
+    let words: Vec<&str> = command.split_whitespace().collect();
+    match words.as_slice() {
+        ["tspawn", "api" | "a", table] => Some(ApiRequest {
+            table: (*table).to_owned(),
+            model: None,
+        }),
+        ["tspawn", "api" | "a", table, model] => Some(ApiRequest {
+            table: (*table).to_owned(),
+            model: Some(Name::parse(NameKind::Model, model).ok()?),
+        }),
+        _ => None,
+    }
+}
+
+/// The key columns, or why a URL cannot name a row.
+fn key(table: &Table) -> Result<Vec<&Column>, Error> {
+    if table.primary_key.is_empty() {
+        return Err(Error::Schema(format!(
+            "table {} has no primary key, so no URL can name one of its rows; add one \
+             (ALTER TABLE ... ADD PRIMARY KEY) and run tspawn api again",
+            table.name
+        )));
+    }
+    let key: Vec<&Column> = table
+        .primary_key
+        .iter()
+        .map(|&i| &table.columns[i])
+        .collect();
+    if let Some(column) = key
+        .iter()
+        .find(|c| !(c.kind.is_integer() || matches!(c.kind, Kind::String | Kind::Uuid)))
+    {
+        return Err(Error::Schema(format!(
+            "{}.{} ({}) cannot be a URL segment: tspawn api takes keys of integers, text and \
+             UUIDs",
+            table.name, column.name, column.sql_type
+        )));
+    }
+    Ok(key)
+}

@@ -1,0 +1,223 @@
+//! What templates/api sees: the table's key, fields and samples as the controller and its
+//! tests spell them, laid out as rustfmt lays them out (tspawn never runs rustfmt).
+
+use super::ApiRequest;
+use crate::names::{Name, NameKind};
+use crate::schema::{Column, Kind, Role, Table};
+use serde::Serialize;
+
+/// What templates/api sees.
+#[derive(Serialize)]
+pub struct ApiView {
+    command: String,
+    crate_name: String,
+    /// `blog`: the model's module, the URL's segment and the controller's stem.
+    name: String,
+    /// `Blog`, `NewBlog`, `BlogForm`, the table.
+    model: String,
+    new_model: String,
+    /// `Blog, NewBlog`, sorted as rustfmt sorts them.
+    model_imports: String,
+    form: String,
+    table: String,
+    /// The key columns, in key order.
+    key: Vec<KeyPart>,
+    /// `Path<i64>`'s type and pattern: `i64` / `id`, `(String, i32)` / `(lang, number)`.
+    key_type: String,
+    key_pattern: String,
+    /// The arguments of `get` and `remove`: `id`, `&lang, number`.
+    key_args: String,
+    /// The columns callers set (the form's and `NewX`'s fields).
+    fields: Vec<String>,
+    /// `lock_revision`'s field, when the table has one.
+    lock: Option<String>,
+    /// Whether that column is nullable (`Option<i64>`: TreeFrog's blog has `lock_revision
+    /// INTEGER`).
+    lock_optional: bool,
+    /// `use` lines the key types need.
+    imports: Vec<String>,
+    /// One valid body for the tests: `"title": "x"` pairs, and a value too long to pass.
+    sample: Vec<String>,
+    /// Whether a sample value comes from `unique()` (key or UNIQUE columns callers set).
+    uses_unique: bool,
+    /// Whether the controller needs `segment` (a text key).
+    text_key: bool,
+    /// `let location = format!(...);` laid out.
+    location: String,
+    invalid: Option<(String, String, String)>,
+    /// A required text column and its message.
+    required: Option<(String, String)>,
+    /// The `.merge(...)` line fits in 100 columns.
+    merge_fits: bool,
+}
+
+#[derive(Serialize)]
+struct KeyPart {
+    field: String,
+    column: String,
+    /// Set by callers (not the database): a body cannot change it, the URL's stays.
+    plain: bool,
+    /// Text, percent-encoded in `Location`.
+    text: bool,
+    /// How `Location` shows it: `row.id`, `segment(&row.code)`.
+    location: String,
+}
+
+/// The view of `request` for `table`: `(model, name)` are the model's type and module
+/// (`Blog`, `blog`), `key` its key columns in key order (checked by `key`).
+pub fn view(
+    request: &ApiRequest,
+    crate_name: &str,
+    table: &Table,
+    (model, name): (String, String),
+    key: Vec<&Column>,
+) -> ApiView {
+    let path_type = |c: &Column| match c.kind {
+        Kind::String => "String".to_owned(),
+        kind => kind.rust_type().to_owned(),
+    };
+    let fields: Vec<String> = key.iter().map(|c| c.field()).collect();
+    let (key_type, key_pattern) = match key.as_slice() {
+        [one] => (path_type(one), one.field()),
+        _ => {
+            let types: Vec<String> = key.iter().map(|c| path_type(c)).collect();
+            (
+                format!("({})", types.join(", ")),
+                format!("({})", fields.join(", ")),
+            )
+        }
+    };
+    let args: Vec<String> = key
+        .iter()
+        .map(|c| match c.kind {
+            Kind::String => format!("&{}", c.field()),
+            _ => c.field(),
+        })
+        .collect();
+    let plain: Vec<&Column> = table
+        .columns
+        .iter()
+        .filter(|c| c.role() == Role::Plain)
+        .collect();
+    let distinct = |c: &Column| c.unique || key.iter().any(|k| k.name == c.name);
+    let sample: Vec<String> = plain
+        .iter()
+        .filter(|c| !c.nullable || distinct(c))
+        .map(|c| match (distinct(c), c.kind) {
+            (true, Kind::String) => format!("\"{}\": format!(\"k{{}}\", unique())", c.name),
+            (true, kind) if kind.is_integer() => format!("\"{}\": unique()", c.name),
+            _ => format!("\"{}\": {}", c.name, json_sample(c)),
+        })
+        .collect();
+    let uses_unique = sample.iter().any(|s| s.contains("unique()"));
+    let locations: Vec<String> = key
+        .iter()
+        .map(|c| match c.kind {
+            Kind::String => format!("segment(&row.{})", c.field()),
+            _ => format!("row.{}", c.field()),
+        })
+        .collect();
+    let pattern = format!("/api/{name}/{}", vec!["{}"; key.len()].join("/"));
+    let one = format!(
+        "    let location = format!(\"{pattern}\", {});",
+        locations.join(", ")
+    );
+    let location = match one.len() <= 100 {
+        true => one,
+        false => format!(
+            "    let location = format!(\n        \"{pattern}\",\n        {}\n    );",
+            locations.join(", ")
+        ),
+    };
+    let invalid = plain
+        .iter()
+        .find(|c| c.kind == Kind::String && c.max_length.is_some())
+        .map(|c| {
+            let max = c.max_length.unwrap_or_default();
+            let label = c.field().trim_start_matches("r#").to_owned();
+            (
+                c.name.clone(),
+                format!("{}", u64::from(max) + 1),
+                format!("{label} must be at most {max} characters"),
+            )
+        });
+    let required = plain
+        .iter()
+        .find(|c| c.kind == Kind::String && !c.nullable)
+        .map(|c| {
+            let label = c.field().trim_start_matches("r#").to_owned();
+            (c.name.clone(), format!("{label} is required"))
+        });
+    let module = format!("{name}_api");
+    ApiView {
+        command: request.command(),
+        crate_name: crate_name.to_owned(),
+        new_model: format!("New{model}"),
+        model_imports: {
+            let mut names = [model.clone(), format!("New{model}")];
+            names.sort();
+            names.join(", ")
+        },
+        form: format!(
+            "{}Form",
+            Name::parse(NameKind::Validator, &name).map_or(model.clone(), |n| n.pascal())
+        ),
+        model,
+        table: table.name.clone(),
+        key: key
+            .iter()
+            .zip(&locations)
+            .map(|(c, location)| KeyPart {
+                field: c.field(),
+                column: c.name.clone(),
+                plain: c.role() == Role::Plain,
+                text: c.kind == Kind::String,
+                location: location.clone(),
+            })
+            .collect(),
+        key_type,
+        key_pattern,
+        key_args: args.join(", "),
+        fields: plain.iter().map(|c| c.field()).collect(),
+        lock: table
+            .columns
+            .iter()
+            .find(|c| c.role() == Role::LockRevision)
+            .map(|c| c.field()),
+        lock_optional: table
+            .columns
+            .iter()
+            .any(|c| c.role() == Role::LockRevision && c.nullable),
+        imports: match key.iter().any(|c| c.kind == Kind::Uuid) {
+            true => vec!["tspawn_runtime::uuid::Uuid".to_owned()],
+            false => Vec::new(),
+        },
+        sample,
+        uses_unique,
+        text_key: key.iter().any(|c| c.kind == Kind::String),
+        location,
+        invalid,
+        required,
+        merge_fits: 8 + ".merge(crate::controllers::".len() + module.len() + "::routes())".len()
+            <= 100,
+        name,
+    }
+}
+
+/// A JSON value a NOT NULL column of `column`'s kind takes.
+fn json_sample(column: &Column) -> &'static str {
+    match column.kind {
+        Kind::String => "\"x\"",
+        Kind::Bool => "true",
+        Kind::F32 | Kind::F64 => "1.5",
+        Kind::Decimal => "\"1.5\"",
+        Kind::Date => "\"2026-01-02\"",
+        Kind::Time => "\"12:30:00\"",
+        Kind::DateTime => "\"2026-01-02T12:30:00Z\"",
+        Kind::NaiveDateTime => "\"2026-01-02T12:30:00\"",
+        Kind::Uuid => "\"6f1c2c1e-6f5b-4c56-9a4e-1f0e6f0c2a10\"",
+        Kind::Json => "{}",
+        Kind::Bytes => "[1, 2]",
+        _ => "1",
+    }
+}
