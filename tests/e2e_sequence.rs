@@ -7,7 +7,8 @@
 //! The sequence, on SQLite and on the real PostgreSQL and MariaDB named by
 //! TSPAWN_TEST_POSTGRES_URL / TSPAWN_TEST_MYSQL_URL (ignored without them, unless
 //! TSPAWN_REQUIRE_SERVICES is set): TreeFrog's tutorial `blog` table in the dev database, then
-//! `controller blog index show`, `model blog`, `validator blog`, `helper text`, `websocket chat`
+//! `controller blog index show`, `model blog`, `validator blog`, `api blog`, `helper text`,
+//! `websocket chat`
 //! and `model post title:string:required body:text published:bool`.
 
 mod common;
@@ -25,6 +26,7 @@ const GENERATORS: &[&[&str]] = &[
     &["controller", "blog", "index", "show"],
     &["model", "blog"],
     &["validator", "blog"],
+    &["api", "blog"],
     &["helper", "text"],
     &["websocket", "chat"],
     &[
@@ -36,8 +38,8 @@ const GENERATORS: &[&[&str]] = &[
     ],
 ];
 
-/// What undoes them, in reverse order. `delete blog` takes the model and the controller
-/// together (everything made under `blog`); the validator goes first on its own.
+/// What undoes them, in reverse order. `delete blog` takes the model, the controller and the
+/// api together (everything made under `blog`); the validator goes first on its own.
 const DELETES: &[&str] = &["post", "chat", "text", "blog_validator", "blog"];
 
 /// TreeFrog's tutorial table, as each driver spells it.

@@ -34,6 +34,8 @@ pub struct ApiView {
     /// Whether that column is nullable (`Option<i64>`: TreeFrog's blog has `lock_revision
     /// INTEGER`).
     lock_optional: bool,
+    /// Its Rust integer type (`i64`, or `i32` for an INTEGER on PostgreSQL and MySQL).
+    lock_type: &'static str,
     /// `use` lines the key types need.
     imports: Vec<String>,
     /// One valid body for the tests: `"title": "x"` pairs, and a value too long to pass.
@@ -188,6 +190,11 @@ pub fn view(
             .columns
             .iter()
             .any(|c| c.role() == Role::LockRevision && c.nullable),
+        lock_type: table
+            .columns
+            .iter()
+            .find(|c| c.role() == Role::LockRevision)
+            .map_or("i64", |c| c.kind.rust_type()),
         imports: match key.iter().any(|c| c.kind == Kind::Uuid) {
             true => vec!["tspawn_runtime::uuid::Uuid".to_owned()],
             false => Vec::new(),
