@@ -5,31 +5,14 @@
 
 mod common;
 
-use common::{new_app, new_app_named, read_tree, tspawn};
+use common::{new_app, new_app_named, read_tree, sqlite, tspawn};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 /// TreeFrog's tutorial table.
 const BLOG: &str = "CREATE TABLE blog (id INTEGER PRIMARY KEY AUTOINCREMENT, \
     title VARCHAR(20) NOT NULL, body VARCHAR(200), created_at TIMESTAMP, \
     updated_at TIMESTAMP, lock_revision INTEGER);";
-
-fn sqlite(root: &Path, sql: &str) {
-    let mut child = Command::new("sqlite3")
-        .arg(root.join("db/dev.sqlite3"))
-        .stdin(Stdio::piped())
-        .spawn()
-        .expect("the sqlite3 program runs (apt-get install sqlite3)");
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(sql.as_bytes())
-        .unwrap();
-    assert!(child.wait().unwrap().success(), "sqlite3 failed on {sql}");
-}
 
 /// Every file but the dev database (which sqlite3 and the schema reader touch) and folders.
 fn tree(root: &Path) -> BTreeMap<String, String> {

@@ -5,23 +5,9 @@
 
 mod common;
 
-use common::{new_app, read_tree, tspawn};
+use common::{new_app, read_tree, sqlite, tspawn};
 use predicates::prelude::*;
 use std::path::Path;
-use std::process::{Command, Stdio};
-
-fn sqlite(root: &Path, sql: &str) {
-    let mut child = Command::new("sqlite3")
-        .arg(root.join("db/dev.sqlite3"))
-        .stdin(Stdio::piped())
-        .spawn()
-        .expect("the sqlite3 program runs (apt-get install sqlite3)");
-    use std::io::Write;
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(sql.as_bytes()).unwrap();
-    drop(stdin);
-    assert!(child.wait().unwrap().success(), "sqlite3 failed on {sql}");
-}
 
 fn read(root: &Path, path: &str) -> String {
     std::fs::read_to_string(root.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))

@@ -5,11 +5,10 @@
 
 mod common;
 
-use common::{new_app, read_tree, tspawn};
+use common::{new_app, read_tree, sqlite, tspawn};
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 /// TreeFrog's tutorial table.
 const BLOG: &str = "CREATE TABLE blog (id INTEGER PRIMARY KEY AUTOINCREMENT, \
@@ -23,20 +22,6 @@ const POST: [&str; 5] = [
     "body:text",
     "published:bool",
 ];
-
-/// Runs `sql` on the app's dev database with the sqlite3 program (on its standard input: an
-/// argument starting with `--` would be an option).
-fn sqlite(root: &Path, sql: &str) {
-    let mut child = Command::new("sqlite3")
-        .arg(root.join("db/dev.sqlite3"))
-        .stdin(Stdio::piped())
-        .spawn()
-        .expect("the sqlite3 program runs (apt-get install sqlite3)");
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(sql.as_bytes()).unwrap();
-    drop(stdin);
-    assert!(child.wait().unwrap().success(), "sqlite3 failed on {sql}");
-}
 
 /// A new SQLite app whose dev database holds the blog table.
 fn blog_app() -> (tempfile::TempDir, std::path::PathBuf) {

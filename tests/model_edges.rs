@@ -6,27 +6,12 @@
 
 mod common;
 
-use common::{new_app, read_tree, tspawn};
+use common::{new_app, read_tree, sqlite, tspawn};
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 const BLOG: &str = "CREATE TABLE blog (id INTEGER PRIMARY KEY AUTOINCREMENT, \
     title VARCHAR(20) NOT NULL, body VARCHAR(200));";
-
-/// Runs `sql` on the app's dev database with the sqlite3 program.
-fn sqlite(root: &Path, sql: &str) {
-    let mut child = Command::new("sqlite3")
-        .arg(root.join("db/dev.sqlite3"))
-        .stdin(Stdio::piped())
-        .spawn()
-        .expect("the sqlite3 program runs (apt-get install sqlite3)");
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(sql.as_bytes()).unwrap();
-    drop(stdin);
-    assert!(child.wait().unwrap().success(), "sqlite3 failed on {sql}");
-}
 
 /// Runs tspawn and returns its console output (stderr), failing the test if it fails.
 fn run(root: &Path, args: &[&str]) -> String {

@@ -6,26 +6,11 @@
 
 mod common;
 
-use common::{new_app, read_tree, tspawn};
-use std::io::Write;
+use common::{new_app, read_tree, sqlite_file, tspawn};
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 const SQLOBJECT: &str = "src/models/sqlobjects/blog.rs";
 const TESTS: &str = "tests/blog_model.rs";
-
-/// Runs `sql` on the SQLite database at `file` with the sqlite3 program.
-fn sqlite(file: &Path, sql: &str) {
-    let mut child = Command::new("sqlite3")
-        .arg(file)
-        .stdin(Stdio::piped())
-        .spawn()
-        .expect("the sqlite3 program runs (apt-get install sqlite3)");
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(sql.as_bytes()).unwrap();
-    drop(stdin);
-    assert!(child.wait().unwrap().success(), "sqlite3 failed on {sql}");
-}
 
 /// Runs tspawn (no terminal) and returns whether it succeeded and its stderr.
 fn run(root: &Path, args: &[&str]) -> (bool, String) {
@@ -41,7 +26,7 @@ fn read(root: &Path, path: &str) -> String {
 #[test]
 fn an_edited_generated_file_is_rewritten_unless_skipped_and_is_yours_without_its_header() {
     let (_dir, root) = new_app("sqlite");
-    sqlite(
+    sqlite_file(
         &root.join("db/dev.sqlite3"),
         "CREATE TABLE blog (id INTEGER PRIMARY KEY AUTOINCREMENT, title VARCHAR(20) NOT NULL);",
     );
@@ -86,12 +71,12 @@ fn an_edited_generated_file_is_rewritten_unless_skipped_and_is_yours_without_its
 #[test]
 fn a_missing_referenced_table_is_named_in_the_database_in_effect() {
     let (_dir, root) = new_app("sqlite");
-    sqlite(
+    sqlite_file(
         &root.join("db/dev.sqlite3"),
         "CREATE TABLE in_config (id INTEGER);",
     );
     let other = root.join("db/other.sqlite3");
-    sqlite(&other, "CREATE TABLE in_effect (id INTEGER);");
+    sqlite_file(&other, "CREATE TABLE in_effect (id INTEGER);");
     let url = format!("sqlite:{}", other.display());
     let before = read_tree(&root);
     let output = tspawn(&root)

@@ -6,33 +6,16 @@
 mod common;
 
 use common::app::cargo;
-use common::{new_app, read_tree, tspawn};
+use common::{new_app, read_tree, sqlite, tspawn};
 use predicates::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 /// TreeFrog's tutorial table, with a text column and a date.
 const BLOG: &str = "CREATE TABLE blog (id INTEGER PRIMARY KEY AUTOINCREMENT, \
     title VARCHAR(20) NOT NULL, body VARCHAR(200), note TEXT NOT NULL, \
     published BOOLEAN NOT NULL DEFAULT 0, posted_on DATE, created_at TIMESTAMP, \
     updated_at TIMESTAMP, lock_revision INTEGER);";
-
-fn sqlite(root: &Path, sql: &str) {
-    let mut child = Command::new("sqlite3")
-        .arg(root.join("db/dev.sqlite3"))
-        .stdin(Stdio::piped())
-        .spawn()
-        .expect("the sqlite3 program runs (apt-get install sqlite3)");
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(sql.as_bytes())
-        .unwrap();
-    assert!(child.wait().unwrap().success(), "sqlite3 failed on {sql}");
-}
 
 /// The paths whose text differs between two trees (empty when they are the same).
 fn differ(a: &BTreeMap<String, String>, b: &BTreeMap<String, String>) -> Vec<String> {

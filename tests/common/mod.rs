@@ -149,3 +149,24 @@ pub fn fold_vendor_lines(output: &str) -> String {
 pub fn runtime_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("runtime")
 }
+
+/// Runs `sql` on the app's dev database, `ROOT/db/dev.sqlite3`, with the sqlite3 program (as a
+/// user would make a table for `tspawn model`).
+pub fn sqlite(root: &Path, sql: &str) {
+    sqlite_file(&root.join("db/dev.sqlite3"), sql);
+}
+
+/// Runs `sql` on the SQLite database at `file` with the sqlite3 program; fails the test when it
+/// fails.
+pub fn sqlite_file(file: &Path, sql: &str) {
+    use std::io::Write;
+    let mut child = std::process::Command::new("sqlite3")
+        .arg(file)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("the sqlite3 program runs (apt-get install sqlite3)");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(sql.as_bytes()).unwrap();
+    drop(stdin);
+    assert!(child.wait().unwrap().success(), "sqlite3 failed on {sql}");
+}
