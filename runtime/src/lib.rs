@@ -21,7 +21,8 @@
 //!   action); [`csrf`]: the cross-site request check [`app`] puts on every route.
 //! - `view` (feature `views`): askama views, `tspawn_runtime::askama` and `view::render`;
 //!   `validation` (feature `validation`): `tspawn_runtime::validator` and the per-field
-//!   messages `validation::FieldErrors`.
+//!   messages `validation::FieldErrors`; `form` (feature `validation`): a submitted HTML form
+//!   read into typed values, with a message per field (`form::FormInput`, `form::FormValue`).
 //! - [`cli`]: the whole app binary in one call ([`run`]).
 //! - [`testing`]: the same pieces for an app's own tests.
 //!
@@ -58,6 +59,8 @@ pub mod csrf;
 pub mod db;
 pub mod error;
 pub mod flash;
+#[cfg(feature = "validation")]
+pub mod form;
 pub mod group_commit;
 pub mod server;
 pub mod session;

@@ -13,6 +13,8 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Forms: [`form_body`] encodes a form's fields as a browser posts them.
+//!
 //! WebSockets: `server.websocket("/chat").await?` connects a [`WsClient`] (no `Origin`
 //! header, like a non-browser client; [`TestServer::websocket_with`] adds headers).
 //!
@@ -123,4 +125,13 @@ impl Drop for TestServer {
     fn drop(&mut self) {
         self.state.shutdown.cancel();
     }
+}
+
+/// The `application/x-www-form-urlencoded` body a browser sends for `pairs` (name, text), in
+/// their order: `form_body(&[("title", "a b&c")])` is `"title=a+b%26c"`. Post it with
+/// `Content-Type: application/x-www-form-urlencoded`.
+pub fn form_body(pairs: &[(&str, &str)]) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
 }
