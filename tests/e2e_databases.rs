@@ -8,20 +8,9 @@
 mod common;
 
 use common::app::{apps_target_dir, cargo_with_env, get, RunningApp};
+use common::server::{service_url, Server};
 use common::tspawn;
 use std::path::PathBuf;
-use std::process::Command;
-
-/// The server's URL from `var`. The test was built to run (the URL was set, or
-/// TSPAWN_REQUIRE_SERVICES was), so a missing URL fails it, naming the variable.
-fn service_url(var: &str) -> String {
-    match std::env::var(var) {
-        Ok(url) if !url.is_empty() => url,
-        _ => {
-            panic!("{var} is not set: set it to a server's test database, or run scripts/test-all")
-        }
-    }
-}
 
 /// A new chat app for `db` with no database made for it: its tests create `<crate>_test`
 /// and the built binary, started as `cargo run` would (dev), creates `<crate>_dev`. The app's
@@ -83,68 +72,13 @@ impl Drop for Cleanup<'_> {
     fn drop(&mut self) {
         for database in &self.databases {
             let drop = format!("DROP DATABASE IF EXISTS {database}");
-            let _ = self.server.client(&drop).output();
+            let _ = self.server.client(None, &drop).output();
         }
         let _ = std::process::Command::new(env!("CARGO"))
             .args(["clean", "-q", "-p", &self.name])
             .current_dir(&self.app)
             .env("CARGO_TARGET_DIR", apps_target_dir())
             .status();
-    }
-}
-
-/// A database server reached through its command-line client (`psql`, `mariadb`).
-struct Server {
-    /// The server's test-database URL, `SCHEME://USER@HOST:PORT/DATABASE`.
-    url: String,
-}
-
-impl Server {
-    /// `url` with its database replaced by `database`.
-    fn url_of(&self, database: &str) -> String {
-        let (server, _) = self.url.rsplit_once('/').expect("a database in the URL");
-        format!("{server}/{database}")
-    }
-
-    /// Runs `sql` (connected to the URL's database) and fails the test if the client fails.
-    fn sql(&self, sql: &str) {
-        let output = self.client(sql).output().expect("the database client runs");
-        assert!(
-            output.status.success(),
-            "{sql}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-
-    /// Whether the server has `database`.
-    fn has(&self, database: &str) -> bool {
-        let query = if self.url.starts_with("mysql:") {
-            format!(
-                "SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = '{database}'"
-            )
-        } else {
-            format!("SELECT COUNT(*) FROM pg_database WHERE datname = '{database}'")
-        };
-        let output = self.client(&query).output().unwrap();
-        assert!(output.status.success(), "{query}");
-        String::from_utf8_lossy(&output.stdout).trim() == "1"
-    }
-
-    fn client(&self, sql: &str) -> Command {
-        let Some(rest) = self.url.strip_prefix("mysql://") else {
-            let mut psql = Command::new("psql");
-            psql.args([&self.url, "-qtAc", sql]);
-            return psql;
-        };
-        // mysql://USER@HOST:PORT/DATABASE, as .ci/run sets it.
-        let (user, rest) = rest.split_once('@').expect("a user in the URL");
-        let (host_port, database) = rest.split_once('/').expect("a database in the URL");
-        let (host, port) = host_port.split_once(':').unwrap_or((host_port, "3306"));
-        let mut mariadb = Command::new("mariadb");
-        mariadb.args([
-            "-h", host, "-P", port, "-u", user, "-N", "-B", database, "-e", sql,
-        ]);
-        mariadb
     }
 }
 
