@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test crate uses a different subset of these helpers
 
 pub mod app;
+pub mod http;
 pub mod server;
 
 use assert_cmd::Command;
@@ -169,4 +170,22 @@ pub fn sqlite_file(file: &Path, sql: &str) {
     stdin.write_all(sql.as_bytes()).unwrap();
     drop(stdin);
     assert!(child.wait().unwrap().success(), "sqlite3 failed on {sql}");
+}
+
+/// Runs `query` on the SQLite database at `file` with the sqlite3 program and returns its
+/// rows, one a line, columns tab-separated (NULL as the empty string), as
+/// `server::Server::query` gives them; fails the test when it fails.
+pub fn sqlite_query(file: &Path, query: &str) -> String {
+    let output = std::process::Command::new("sqlite3")
+        .args(["-batch", "-noheader", "-separator", "\t"])
+        .arg(file)
+        .arg(query)
+        .output()
+        .expect("the sqlite3 program runs (apt-get install sqlite3)");
+    assert!(
+        output.status.success(),
+        "{query}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
 }

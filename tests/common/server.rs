@@ -89,7 +89,7 @@ impl Server {
         let url = database.map_or_else(|| self.url.clone(), |d| self.url_of(d));
         let Some(rest) = url.strip_prefix("mysql://") else {
             let mut psql = Command::new("psql");
-            psql.args([&url, "-qtA", "-v", "ON_ERROR_STOP=1"]);
+            psql.args([&url, "-qtA", "-F", "\t", "-v", "ON_ERROR_STOP=1"]);
             if !sql.is_empty() {
                 psql.args(["-c", sql]);
             }
