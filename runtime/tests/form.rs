@@ -181,7 +181,7 @@ mod dates {
             (0, 0, 0, 0),
             (12, 30, 5, 0),
             (12, 30, 5, 123_000),
-            (23, 59, 59, 999_999),
+            (23, 59, 59, 999_000),
         ];
         round_trip(times.map(|(h, m, s, u)| NaiveTime::from_hms_micro_opt(h, m, s, u).unwrap()));
         let moments = [
@@ -209,6 +209,17 @@ mod dates {
         assert_eq!(date(2026, 1, 2).to_input(), "2026-01-02");
         let time = NaiveTime::from_hms_opt(8, 0, 0).unwrap();
         assert_eq!(time.to_input(), "08:00:00");
+    }
+
+    #[test]
+    fn inputs_show_at_most_milliseconds_as_html_inputs_take() {
+        let fine = at(2026, 1, 2, 12, 30, 5, 123_456);
+        assert_eq!(fine.to_input(), "2026-01-02T12:30:05.123");
+        assert_eq!(fine.time().to_input(), "12:30:05.123");
+        assert_eq!(
+            at(2026, 1, 2, 12, 30, 5, 999).to_input(),
+            "2026-01-02T12:30:05"
+        );
     }
 
     #[test]

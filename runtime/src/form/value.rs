@@ -15,8 +15,8 @@ use std::num::IntErrorKind;
 /// | `Option<T>` | absent, `""` or only whitespace → `None`, else `T`'s reading | `""` for `None` |
 /// | `Vec<u8>` | as `String`, its UTF-8 bytes | the bytes as UTF-8 (invalid bytes as U+FFFD) |
 /// | `NaiveDate` (feature `chrono`) | `2026-01-02`, as `<input type="date">` sends | `2026-01-02` |
-/// | `NaiveTime` (`chrono`) | `12:30`, `12:30:05`, `12:30:05.25` | `12:30:05`, a fraction when non-zero |
-/// | `NaiveDateTime` (`chrono`) | `2026-01-02T12:30`, `2026-01-02T12:30:05[.ffffff]`, a space for `T` | `2026-01-02T12:30:05`, a fraction when non-zero |
+/// | `NaiveTime` (`chrono`) | `12:30`, `12:30:05`, `12:30:05.25` | `12:30:05`, milliseconds when there are any (`12:30:05.250`) |
+/// | `NaiveDateTime` (`chrono`) | `2026-01-02T12:30`, `2026-01-02T12:30:05[.ffffff]`, a space for `T` | `2026-01-02T12:30:05`, milliseconds when there are any |
 /// | `DateTime<Utc>` (`chrono`) | as `NaiveDateTime`, taken as UTC, or RFC 3339 with an offset | as `NaiveDateTime`, in UTC |
 /// | `Decimal` (feature `decimal`) | `12.50`, `-3`, `1.5e3` | `12.50` (its scale kept) |
 /// | `Uuid` (feature `uuid`) | any form `Uuid::parse_str` takes | `67e55044-10b1-426f-9247-bb680e5fe0c8` |
@@ -25,7 +25,10 @@ use std::num::IntErrorKind;
 /// Text is trimmed except for `String`, `Vec<u8>` and JSON (whose parser skips whitespace).
 /// An empty or absent field is an error for every type that has no empty value (numbers,
 /// dates, UUIDs, JSON): such a column is NOT NULL, so the form must give it one; a nullable
-/// column is an `Option`. What `to_input` writes, `from_input` reads back to the same value.
+/// column is an `Option`. What `to_input` writes, `from_input` reads back to the same value,
+/// except that times show at most milliseconds: HTML's time and `datetime-local` inputs take
+/// one to three fraction digits (HTML, "valid time string") and show nothing for more, so a
+/// stored `12:30:05.123456` is shown, and saved back from an edit form, as `12:30:05.123`.
 pub trait FormValue: Sized {
     /// Reads the value. `text` is `None` when the browser did not send the field (an unchecked
     /// checkbox), `Some("")` for an empty input. `Err` is the message after the field's name:
@@ -145,12 +148,12 @@ impl FormValue for Vec<u8> {
 #[cfg(feature = "chrono")]
 mod dates {
     use super::{trimmed, FormValue};
-    use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+    use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc};
 
     const DATE: &str = "must be a date (YYYY-MM-DD)";
     const TIME: &str = "must be a time (HH:MM:SS)";
     const DATE_TIME: &str = "must be a date and time (YYYY-MM-DDTHH:MM:SS)";
-    /// `%.f` reads an optional fraction and writes one only when it is non-zero.
+    /// `%.f` reads an optional fraction (any number of digits).
     const TIME_FORMATS: [&str; 2] = ["%H:%M:%S%.f", "%H:%M"];
     const DATE_TIME_FORMATS: [&str; 4] = [
         "%Y-%m-%dT%H:%M:%S%.f",
@@ -158,6 +161,16 @@ mod dates {
         "%Y-%m-%d %H:%M:%S%.f",
         "%Y-%m-%d %H:%M",
     ];
+
+    /// `12:30:05`, or `12:30:05.123` when the time has a millisecond or more past the second
+    /// (finer digits dropped: an input shows at most three).
+    fn clock(time: &NaiveTime) -> String {
+        let millis = time.nanosecond() % 1_000_000_000 / 1_000_000;
+        match millis {
+            0 => time.format("%H:%M:%S").to_string(),
+            _ => format!("{}.{millis:03}", time.format("%H:%M:%S")),
+        }
+    }
 
     fn date_time(text: &str) -> Option<NaiveDateTime> {
         DATE_TIME_FORMATS
@@ -185,7 +198,7 @@ mod dates {
         }
 
         fn to_input(&self) -> String {
-            self.format(TIME_FORMATS[0]).to_string()
+            clock(self)
         }
     }
 
@@ -195,7 +208,7 @@ mod dates {
         }
 
         fn to_input(&self) -> String {
-            self.format(DATE_TIME_FORMATS[0]).to_string()
+            format!("{}T{}", self.format("%Y-%m-%d"), clock(&self.time()))
         }
     }
 
