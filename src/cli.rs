@@ -4,7 +4,9 @@
 
 use crate::driver::Driver;
 use crate::error::Error;
-use crate::generators::{ApiRequest, ControllerRequest, ModelRequest, Request, Source};
+use crate::generators::{
+    ApiRequest, ControllerRequest, ModelRequest, Request, ScaffoldRequest, Source,
+};
 use crate::names::{Name, NameKind};
 use clap::builder::PossibleValue;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
@@ -98,8 +100,8 @@ pub enum Command {
         db: Driver,
     },
     /// Create a model, a controller and views for a table (CRUD)
-    #[command(visible_alias = "s")]
-    Scaffold(TableArgs),
+    #[command(visible_alias = "s", after_help = SCAFFOLD_HELP)]
+    Scaffold(ModelArgs),
     /// Create a controller with the given actions, each with a view
     #[command(visible_alias = "c", after_help = CONTROLLER_HELP)]
     Controller(ControllerArgs),
@@ -153,7 +155,8 @@ pub enum Command {
     /// Create a helper module
     #[command(visible_alias = "h", after_help = HELPER_HELP)]
     Helper(NameArgs),
-    /// Remove what tspawn made under a name: endpoint, model, controller, api, helper, validator
+    /// Remove what tspawn made under a name: endpoint, model, controller, scaffold, api, helper,
+    /// validator
     #[command(visible_alias = "d", after_help = DELETE_HELP)]
     Delete {
         /// The name given to the generators (a model's module: `blog_entry`)
@@ -232,6 +235,46 @@ asked about on a terminal, else needs --force (overwrite it) or --skip (keep
 it). The layout and askama.toml are yours once written and never rewritten.
 
 Undo: tspawn delete NAME.";
+
+/// `tspawn help scaffold`: the two forms, what it writes, the URLs, the refusals, the undo.
+const SCAFFOLD_HELP: &str = "\
+Two forms, run in the app around the current folder:
+  tspawn scaffold TABLE [MODEL]        a table of the dev database
+  tspawn scaffold NAME field:type...   a new table from a field list (the
+                                       fields of `tspawn help model`)
+Examples:
+  tspawn scaffold blog
+  tspawn scaffold blog_entries BlogEntry
+  tspawn scaffold post title:string:required body:text published:bool
+
+Writes a working CRUD site, for model Blog (module blog):
+  src/controllers/blog_controller.rs   the actions and their routes (yours)
+  views/blog/index.html, show.html,    the pages (askama, compiled with the
+    create.html, save.html,            app, every value escaped); _form.html
+    _form.html, not_found.html         holds the fields both forms share
+  tests/blog_controller.rs             a request test of every page and form
+and, as `tspawn model` and `tspawn validator` do, the model (when it has
+none yet; a field list's migration too) and src/helpers/blog_validator.rs
+(the form and its rules; kept when it exists), plus the layout and
+askama.toml when missing. It adds lines to src/controllers/mod.rs,
+src/routes.rs, public/index.html (a link) and the runtime features views,
+validation and those the columns need to Cargo.toml.
+
+URLs, TreeFrog's: GET /blog and /blog/index?page=2&per_page=50 (a page of
+rows), GET /blog/show/ID, GET and POST /blog/create, GET and POST
+/blog/save/ID, POST /blog/remove/ID. A composite key takes one segment per
+key column, in key order (/order_line/show/7/2); a text key is
+percent-encoded. A form breaking a rule comes back (422) with the messages
+beside the fields and the input kept; a change redirects (303) with a flash
+notice; a stale lock_revision is refused (409) with a message, never saved
+over the other change.
+
+Refused, with nothing written: a table without a primary key or with a key
+column a URL cannot carry (only integers, text and UUIDs), a name whose
+controller exists (made by `tspawn controller`), a WebSocket endpoint of
+the same name, the model name layouts.
+
+Undo: tspawn delete NAME (the model, validator and controller together).";
 
 /// `tspawn help helper`: what it writes, the name rules, the undo.
 const HELPER_HELP: &str = "\
@@ -356,6 +399,12 @@ the command, run again in memory: the controller, its views, its test, its
 route, `pub mod` line and link; the layout and askama.toml only when no
 other controller is left.
 
+A scaffold (src/controllers/NAME_controller.rs recording `tspawn scaffold
+...`): rebuilt from the table or the field list it records: the controller,
+its views, its test, its route, `pub mod` line and link, as for a
+controller; its model and validator go as above (a field list's validator
+rebuilt from the field list).
+
 A JSON api (src/controllers/NAME_api.rs): its first line records the
 command, run again in memory from the table as it is now: the api, its test,
 its route and `pub mod` line; its model and validator go as above.
@@ -374,8 +423,9 @@ Undo: run the generator again (tspawn websocket NAME, tspawn model ...).";
 
 /// The subcommands tspawn builds so far; every other one is listed under "Not built yet" in
 /// `tspawn -h`, says so in its own help, and is refused by [`Command::request`].
-pub const BUILT: [&str; 9] = [
+pub const BUILT: [&str; 10] = [
     "new",
+    "scaffold",
     "model",
     "sqlobject",
     "websocket",
@@ -414,6 +464,16 @@ pub struct ModelArgs {
 impl ModelArgs {
     /// The request: a field list when any argument after the first holds a ':'.
     fn request(&self, sqlobject_only: bool) -> Result<Request, Error> {
+        Ok(Request::Model(self.model_request(sqlobject_only)?))
+    }
+
+    /// `tspawn scaffold`'s request: the same table or field list, and model name.
+    fn scaffold_request(&self) -> Result<Request, Error> {
+        let ModelRequest { source, model, .. } = self.model_request(false)?;
+        Ok(Request::Scaffold(ScaffoldRequest { source, model }))
+    }
+
+    fn model_request(&self, sqlobject_only: bool) -> Result<ModelRequest, Error> {
         let model_name = |name: &str| Name::parse(NameKind::Model, name);
         let source = if self.rest.iter().any(|arg| arg.contains(':')) {
             Source::Fields {
@@ -432,11 +492,11 @@ impl ModelArgs {
                 )))
             }
         };
-        Ok(Request::Model(ModelRequest {
+        Ok(ModelRequest {
             source,
             model,
             sqlobject_only,
-        }))
+        })
     }
 }
 
@@ -510,6 +570,7 @@ impl Command {
             },
             Command::Model(args) => args.request(false)?,
             Command::Sqlobject(args) => args.request(true)?,
+            Command::Scaffold(args) => args.scaffold_request()?,
             Command::Controller(args) => {
                 Request::Controller(ControllerRequest::parse(&args.name, &args.actions)?)
             }

@@ -23,14 +23,14 @@
 mod view;
 
 use super::model::{self, ModelRequest, Source};
-use super::{validator, Claims, Generated};
+use super::{table_key, validator, Claims, Generated};
 use crate::app::App;
 use crate::context::Context;
 use crate::error::Error;
 use crate::names::{Name, NameKind};
 use crate::plan::Plan;
 use crate::schema::check::{check, Origin};
-use crate::schema::{read_table, Column, Kind, Table};
+use crate::schema::{read_table, Column, Table};
 use crate::templates::render;
 use std::path::PathBuf;
 use view::view;
@@ -136,19 +136,9 @@ pub fn build(ctx: &Context, request: &ApiRequest) -> Result<Generated, Error> {
     })
 }
 
-/// The model's type and module: from MODEL when given, else the table's name made singular
-/// (`blog_entries` → `BlogEntry`, `blog_entry`), as `tspawn model` names them.
+/// The model's type and module (see [`table_key::model_names`]).
 fn names(request: &ApiRequest, table: &Table) -> Result<(String, String), Error> {
-    if let Some(model) = &request.model {
-        return Ok((model.pascal(), model.snake()));
-    }
-    let parsed = Name::parse(NameKind::Model, &table.name).map_err(|e| {
-        Error::Schema(format!(
-            "{e}; give the model's name after the table: tspawn api {} MODEL",
-            table.name
-        ))
-    })?;
-    Ok((parsed.singular_pascal(), parsed.singular_snake()))
+    table_key::model_names(request.model.as_ref(), table, "api")
 }
 
 /// The command recorded on an api controller's first line
@@ -169,29 +159,7 @@ pub fn recorded(text: &str) -> Option<ApiRequest> {
     }
 }
 
-/// The key columns, or why a URL cannot name a row.
+/// The key columns, or why a URL cannot name a row (see [`table_key::url_key`]).
 fn key(table: &Table) -> Result<Vec<&Column>, Error> {
-    if table.primary_key.is_empty() {
-        return Err(Error::Schema(format!(
-            "table {} has no primary key, so no URL can name one of its rows; add one \
-             (ALTER TABLE ... ADD PRIMARY KEY) and run tspawn api again",
-            table.name
-        )));
-    }
-    let key: Vec<&Column> = table
-        .primary_key
-        .iter()
-        .map(|&i| &table.columns[i])
-        .collect();
-    if let Some(column) = key
-        .iter()
-        .find(|c| !(c.kind.is_integer() || matches!(c.kind, Kind::String | Kind::Uuid)))
-    {
-        return Err(Error::Schema(format!(
-            "{}.{} ({}) cannot be a URL segment: tspawn api takes keys of integers, text and \
-             UUIDs",
-            table.name, column.name, column.sql_type
-        )));
-    }
-    Ok(key)
+    table_key::url_key(table, "api")
 }

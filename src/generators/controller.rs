@@ -134,22 +134,36 @@ const CALL_WIDTH: usize = 60;
 /// route `GET /NAME`, and axum panics at startup on overlapping routes.
 pub fn generate(ctx: &Context, request: &ControllerRequest) -> Result<Generated, Error> {
     let app = App::find(ctx)?;
-    let name = request.name.snake();
+    refuse_endpoint_clash(&app, &request.name.snake(), "controller")?;
+    build(ctx, request)
+}
+
+/// Refuses a controller `name` (snake_case) that `tspawn SUB` would make when a WebSocket
+/// endpoint of that name exists (src/endpoints/NAME_endpoint.rs, or its route in
+/// src/routes.rs): both would route `GET /NAME`, and axum panics at startup on overlapping
+/// routes.
+pub fn refuse_endpoint_clash(app: &App, name: &str, sub: &str) -> Result<(), Error> {
     let routes = std::fs::read_to_string(app.root.join("src/routes.rs")).unwrap_or_default();
-    let endpoint_type = format!("crate::endpoints::{}Endpoint", request.name.pascal());
+    let pascal =
+        Name::parse(NameKind::Controller, name).map_or_else(|_| name.to_owned(), |n| n.pascal());
+    let endpoint_type = format!("crate::endpoints::{pascal}Endpoint");
     if app
         .root
         .join(format!("src/endpoints/{name}_endpoint.rs"))
         .is_file()
         || routes.contains(&endpoint_type)
     {
+        let example = match sub {
+            "controller" => format!("`tspawn controller {name}_page ...`"),
+            _ => format!("`tspawn {sub} TABLE {name}_page`"),
+        };
         return Err(Error::Schema(format!(
             "the WebSocket endpoint `{name}` already answers GET /{name}, which a controller of \
              that name would route too (axum refuses overlapping routes); pick another name, \
-             e.g. `tspawn controller {name}_page ...`"
+             e.g. {example}"
         )));
     }
-    build(ctx, request)
+    Ok(())
 }
 
 /// [`generate`] without the endpoint check, for `delete`.

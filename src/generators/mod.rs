@@ -11,6 +11,8 @@ mod guard;
 mod helper;
 mod model;
 mod new;
+mod scaffold;
+mod table_key;
 mod validator;
 mod websocket;
 
@@ -24,6 +26,7 @@ use std::path::PathBuf;
 pub use api::ApiRequest;
 pub use controller::ControllerRequest;
 pub use model::{ModelRequest, Source};
+pub use scaffold::ScaffoldRequest;
 
 /// What the user asked for, validated: the input of a generator.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +41,8 @@ pub enum Request {
     Controller(ControllerRequest),
     /// `tspawn api TABLE [MODEL]`.
     Api(ApiRequest),
+    /// `tspawn scaffold TABLE [MODEL]` / `tspawn scaffold NAME field:type...`.
+    Scaffold(ScaffoldRequest),
     /// `tspawn helper NAME`.
     Helper { name: Name },
     /// `tspawn validator NAME`.
@@ -94,6 +99,7 @@ pub fn generate(request: &Request, ctx: &Context) -> Result<Generated, Error> {
         Request::Model(model) => model::generate(ctx, model),
         Request::Controller(controller) => controller::generate(ctx, controller),
         Request::Api(api) => api::generate(ctx, api),
+        Request::Scaffold(scaffold) => scaffold::generate(ctx, scaffold),
         Request::Helper { name } => helper::generate(ctx, name),
         Request::Validator { name } => validator::generate(ctx, name),
         Request::Delete { name, force } => delete::generate(ctx, name, *force),

@@ -30,23 +30,43 @@ use view::ValidatorView;
 /// is planned only with the form it tests: when the form file is missing or is what this run
 /// writes; a form the user changed (or made from the table as it was) keeps its test.
 pub fn generate(ctx: &Context, name: &Name) -> Result<Generated, Error> {
-    plan(ctx, name, false)
+    plan(ctx, name, false, None)
 }
 
 /// [`generate`] with the test always planned, for `delete`.
 pub fn regenerate(ctx: &Context, name: &Name) -> Result<Generated, Error> {
-    plan(ctx, name, true)
+    plan(ctx, name, true, None)
 }
 
-fn plan(ctx: &Context, name: &Name, always_test: bool) -> Result<Generated, Error> {
+/// [`generate`] (or, `for_delete`, [`regenerate`]) with the fields of `table`, which the
+/// caller read and checked: `tspawn scaffold`'s table, a field list's among them (the dev
+/// database has no such table until the app runs its migration).
+pub fn from_table(
+    ctx: &Context,
+    name: &Name,
+    table: &Table,
+    for_delete: bool,
+) -> Result<Generated, Error> {
+    plan(ctx, name, for_delete, Some(table))
+}
+
+fn plan(
+    ctx: &Context,
+    name: &Name,
+    always_test: bool,
+    given: Option<&Table>,
+) -> Result<Generated, Error> {
     let app = App::find(ctx)?;
     let snake = name.snake();
     let module = format!("{snake}_validator");
-    let (mut table, note) = table(&app, &snake);
+    let (mut table, note) = match given {
+        Some(given) => (Some(given.clone()), None),
+        None => table(&app, &snake),
+    };
     // A table `tspawn model` refuses (a column making no Rust field, two making one) is
     // refused here too. For delete, the form can only have been the example, written before
     // the table was.
-    if let Some(found) = &table {
+    if let (Some(found), None) = (&table, given) {
         if let Err(refusal) = check(app.driver, found, Origin::LiveTable) {
             match always_test {
                 true => table = None,

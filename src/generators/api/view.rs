@@ -2,6 +2,7 @@
 //! tests spell them, laid out as rustfmt lays them out (tspawn never runs rustfmt).
 
 use super::ApiRequest;
+use crate::generators::table_key::{key_shape, KeyShape};
 use crate::names::{Name, NameKind};
 use crate::schema::{Column, Kind, Role, Table};
 use serde::Serialize;
@@ -74,28 +75,11 @@ pub fn view(
     (model, name): (String, String),
     key: Vec<&Column>,
 ) -> ApiView {
-    let path_type = |c: &Column| match c.kind {
-        Kind::String => "String".to_owned(),
-        kind => kind.rust_type().to_owned(),
-    };
-    let fields: Vec<String> = key.iter().map(|c| c.field()).collect();
-    let (key_type, key_pattern) = match key.as_slice() {
-        [one] => (path_type(one), one.field()),
-        _ => {
-            let types: Vec<String> = key.iter().map(|c| path_type(c)).collect();
-            (
-                format!("({})", types.join(", ")),
-                format!("({})", fields.join(", ")),
-            )
-        }
-    };
-    let args: Vec<String> = key
-        .iter()
-        .map(|c| match c.kind {
-            Kind::String => format!("&{}", c.field()),
-            _ => c.field(),
-        })
-        .collect();
+    let KeyShape {
+        path_type: key_type,
+        pattern: key_pattern,
+        args: key_args,
+    } = key_shape(&key);
     let plain: Vec<&Column> = table
         .columns
         .iter()
@@ -179,7 +163,7 @@ pub fn view(
             .collect(),
         key_type,
         key_pattern,
-        key_args: args.join(", "),
+        key_args,
         fields: plain.iter().map(|c| c.field()).collect(),
         lock: table
             .columns

@@ -1,0 +1,135 @@
+//! The askama markup of the scaffold's form fields: one input per column a caller sets, chosen
+//! by the column's kind, filled with what the form holds (`input.value("title")`: the row's
+//! value on an edit page, the text as typed on a page sent back), and the field's message
+//! right after it.
+//!
+//! No input gets HTML's `required`: the browser would block the submit, and the server's
+//! message beside the field says the same for every client.
+
+use crate::schema::{Column, Kind};
+
+/// What each control is followed by: the field's message when it has one.
+const MESSAGE: &str = r#"
+    {%- if let Some(error) = input.error("NAME") %}
+    <p class="error" id="NAME-error">{{ error }}</p>
+    {%- endif %}"#;
+
+/// Marks the control of a field that has a message, and points it at the message.
+const ARIA: &str = r#"{% if input.error("NAME").is_some() %} aria-invalid="true" aria-describedby="NAME-error"{% endif %}"#;
+
+/// The value the form holds for the field.
+const VALUE: &str = r#"{{ input.value("NAME") }}"#;
+
+/// The field's name in the form: the Rust field without `r#` (what `FormInput` and the
+/// validator's messages call it).
+pub fn name(column: &Column) -> String {
+    column.field().trim_start_matches("r#").to_owned()
+}
+
+/// The markup of `column`'s field, indented for a `<form>` at the top level of a view.
+pub fn field(column: &Column) -> String {
+    let control = control(column);
+    let block = format!(
+        "  <div class=\"field\">\n    <label for=\"NAME\">NAME</label>\n    {control}{MESSAGE}\n  </div>"
+    );
+    block
+        .replace("ARIA", ARIA)
+        .replace("VALUE", VALUE)
+        .replace("NAME", &name(column))
+}
+
+/// The input (or textarea, or select) of `column`, with `NAME`, `VALUE` and `ARIA` to fill.
+fn control(column: &Column) -> String {
+    let attributes = r#"id="NAME" name="NAME""#;
+    let input = |kind: &str| format!(r#"<input type="{kind}" {attributes} value="VALUE"ARIA>"#);
+    let number = |step: &str| {
+        let min = match column.kind {
+            Kind::U8 | Kind::U16 | Kind::U32 | Kind::U64 => r#" min="0""#,
+            _ => "",
+        };
+        format!(r#"<input type="number" {attributes} step="{step}"{min} value="VALUE"ARIA>"#)
+    };
+    match column.kind {
+        Kind::String => match column.max_length {
+            Some(max) => {
+                format!(r#"<input type="text" {attributes} maxlength="{max}" value="VALUE"ARIA>"#)
+            }
+            None => format!(r#"<textarea {attributes}ARIA>VALUE</textarea>"#),
+        },
+        Kind::Json | Kind::Bytes => format!(r#"<textarea {attributes}ARIA>VALUE</textarea>"#),
+        kind if kind.is_integer() => number("1"),
+        Kind::F32 | Kind::F64 => number("any"),
+        Kind::Decimal => number(&match column.numeric {
+            Some((_, 0)) => "1".to_owned(),
+            Some((_, scale)) => format!("0.{}1", "0".repeat(scale as usize - 1)),
+            None => "any".to_owned(),
+        }),
+        Kind::Bool if column.nullable => [
+            format!("<select {attributes}ARIA>"),
+            option("", "—"),
+            option("true", "yes"),
+            option("false", "no"),
+            "    </select>".to_owned(),
+        ]
+        .join("\n"),
+        Kind::Bool => {
+            let checked = r#"{% if input.value("NAME") == "true" %} checked{% endif %}"#;
+            format!(r#"<input type="checkbox" {attributes} value="true"{checked}ARIA>"#)
+        }
+        Kind::Date => input("date"),
+        Kind::Time => input("time\" step=\"1"),
+        Kind::DateTime | Kind::NaiveDateTime => input("datetime-local\" step=\"1"),
+        _ => input("text"),
+    }
+}
+
+/// An option of a nullable bool's select, selected when the form holds `value`.
+fn option(value: &str, text: &str) -> String {
+    format!(
+        r#"      <option value="{value}"{{% if input.value("NAME") == "{value}" %}} selected{{% endif %}}>{text}</option>"#
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn column(name: &str, kind: Kind, max_length: Option<u32>, nullable: bool) -> Column {
+        Column {
+            name: name.to_owned(),
+            sql_type: "T".to_owned(),
+            kind,
+            nullable,
+            auto_increment: false,
+            default: None,
+            unique: false,
+            max_length,
+            numeric: Some((10, 2)),
+            foreign_key: None,
+            generated: None,
+        }
+    }
+
+    #[test]
+    fn each_kind_gets_its_input() {
+        let title = field(&column("title", Kind::String, Some(20), false));
+        assert!(title.contains(r#"<input type="text" id="title" name="title" maxlength="20" value="{{ input.value("title") }}"{% if input.error("title").is_some() %} aria-invalid="true" aria-describedby="title-error"{% endif %}>"#), "{title}");
+        assert!(title.contains(r#"<p class="error" id="title-error">{{ error }}</p>"#));
+        let body = field(&column("body", Kind::String, None, true));
+        assert!(
+            body.contains("<textarea id=\"body\" name=\"body\""),
+            "{body}"
+        );
+        let price = field(&column("price", Kind::Decimal, None, false));
+        assert!(price.contains("step=\"0.01\""), "{price}");
+        let flag = field(&column("flag", Kind::Bool, None, true));
+        assert!(flag.contains("<option value=\"false\"{% if input.value(\"flag\") == \"false\" %} selected{% endif %}>no</option>"), "{flag}");
+        let done = field(&column("type", Kind::Bool, None, false));
+        assert!(done.contains("type=\"checkbox\" id=\"type\""), "{done}");
+        let at = field(&column("at", Kind::DateTime, None, false));
+        assert!(
+            at.contains("type=\"datetime-local\" step=\"1\" id=\"at\""),
+            "{at}"
+        );
+    }
+}

@@ -1,0 +1,314 @@
+//! What templates/scaffold sees: the table's key, fields and columns as the controller, its
+//! views and its test spell them, laid out as rustfmt lays them out (tspawn never runs
+//! rustfmt).
+
+use super::html;
+use super::layout::{call, format_call, signature, str_const, struct_literal, template_attribute};
+use super::samples::{samples, Samples};
+use super::ScaffoldRequest;
+use crate::generators::table_key::{key_shape, KeyShape};
+use crate::names::{Name, NameKind};
+use crate::schema::{Column, Kind, Role, Table};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// What templates/scaffold sees (and the controller generator's layout: `crate_name`).
+#[derive(Serialize)]
+pub struct ScaffoldView {
+    command: String,
+    crate_name: String,
+    /// `blog`: the model's module, the URL's first segment, the views' folder.
+    name: String,
+    /// `Blog`, `NewBlog`, `BlogForm`, the table.
+    model: String,
+    new_model: String,
+    /// `Blog, NewBlog`, sorted as rustfmt sorts them.
+    model_imports: String,
+    form: String,
+    table: String,
+    /// How pages name a row: `Order Line` in headings, `order line` in sentences.
+    title: String,
+    lower: String,
+    /// The key in URLs as the docs write it: `ID`, `ORDER_ID/LINE_NO`.
+    key_doc: String,
+    /// The key in a view's URLs: `{{ row.id }}`, `{{ row.code|urlencode_strict }}`.
+    key_path: String,
+    /// `use` lines the key's types need.
+    imports: Vec<String>,
+    /// The laid-out `.route(...)` lines, signatures (by handler), `#[template]` attributes
+    /// (by view), message constants and statements.
+    routes: Vec<String>,
+    signatures: BTreeMap<&'static str, String>,
+    attributes: BTreeMap<&'static str, String>,
+    constants: Vec<String>,
+    show_path: String,
+    /// The model's `get(&db, ...)`, `get(&state.db, ...)` and `remove` arguments.
+    get_db: String,
+    get_state: String,
+    /// The form read from the input (`BlogForm { title: input.read("title"), ... }`), the
+    /// inputs filled from a row, and the new row made from the form, laid out.
+    read: String,
+    fills: Vec<String>,
+    new_row: String,
+    /// The fields `save` writes back (not the key: the URL's).
+    writes: Vec<String>,
+    /// `input.set(...)` of each key field callers set: the URL's value, never the form's.
+    key_sets: Vec<String>,
+    /// `lock_revision`'s field, when the table has one.
+    lock: Option<String>,
+    /// Whether the controller needs `segment` (a text key in a redirect).
+    text_key: bool,
+    /// The columns index and show display: `(name, expression)`.
+    shown: Vec<(String, String)>,
+    /// The markup of the create form's key fields and of the fields both forms share.
+    key_inputs: String,
+    form_fields: String,
+    /// The `.merge(...)` line fits in 100 columns.
+    merge_fits: bool,
+    #[serde(flatten)]
+    samples: Samples,
+}
+
+impl ScaffoldView {
+    /// The view of `request` for `table`: `(model, name)` are the model's type and module
+    /// (`Blog`, `blog`), `key` its key columns in key order (checked by `url_key`).
+    pub fn new(
+        request: &ScaffoldRequest,
+        crate_name: &str,
+        table: &Table,
+        (model, name): (String, String),
+        key: &[&Column],
+    ) -> ScaffoldView {
+        let is_key = |c: &Column| key.iter().any(|k| k.name == c.name);
+        let plain: Vec<&Column> = table
+            .columns
+            .iter()
+            .filter(|c| c.role() == Role::Plain)
+            .collect();
+        let words: Vec<String> = name.split('_').map(str::to_owned).collect();
+        let title: Vec<String> = words.iter().map(|w| capitalize(w)).collect();
+        let lower = words.join(" ");
+        let sentence = capitalize(&lower);
+        let KeyShape {
+            path_type,
+            pattern,
+            args,
+        } = key_shape(key);
+        let key_param = format!("Path({pattern}): Path<{path_type}>");
+        let lock = table
+            .columns
+            .iter()
+            .find(|c| c.role() == Role::LockRevision)
+            .map(|c| c.field());
+        let segments: Vec<String> = key
+            .iter()
+            .map(|c| format!("{{{}}}", c.field().trim_start_matches("r#")))
+            .collect();
+        let row_path = segments.join("/");
+        let locations: Vec<String> = key
+            .iter()
+            .map(|c| match c.kind {
+                Kind::String => format!("segment(&row.{})", c.field()),
+                _ => format!("row.{}", c.field()),
+            })
+            .collect();
+        let show_pattern = format!("/{name}/show/{}", vec!["{}"; key.len()].join("/"));
+        let module = format!("{name}_controller");
+        let form_name =
+            Name::parse(NameKind::Validator, &name).map_or(model.clone(), |n| n.pascal());
+        ScaffoldView {
+            command: request.command(),
+            crate_name: crate_name.to_owned(),
+            new_model: format!("New{model}"),
+            model_imports: {
+                let mut names = [model.clone(), format!("New{model}")];
+                names.sort();
+                names.join(", ")
+            },
+            form: format!("{form_name}Form"),
+            table: table.name.clone(),
+            title: title.join(" "),
+            key_doc: key
+                .iter()
+                .map(|c| html::name(c).to_uppercase())
+                .collect::<Vec<_>>()
+                .join("/"),
+            key_path: key
+                .iter()
+                .map(|c| match c.kind {
+                    Kind::String => format!("{{{{ row.{}|urlencode_strict }}}}", c.field()),
+                    _ => format!("{{{{ row.{} }}}}", c.field()),
+                })
+                .collect::<Vec<_>>()
+                .join("/"),
+            imports: match key.iter().any(|c| c.kind == Kind::Uuid) {
+                true => vec!["tspawn_runtime::uuid::Uuid".to_owned()],
+                false => Vec::new(),
+            },
+            routes: [
+                (format!("/{name}"), "get(index)"),
+                (format!("/{name}/index"), "get(index)"),
+                (format!("/{name}/show/{row_path}"), "get(show)"),
+                (format!("/{name}/create"), "get(create_form).post(create)"),
+                (
+                    format!("/{name}/save/{row_path}"),
+                    "get(save_form).post(save)",
+                ),
+                (format!("/{name}/remove/{row_path}"), "post(remove)"),
+            ]
+            .iter()
+            .map(|(path, handler)| {
+                call(
+                    8,
+                    ".route",
+                    &[format!("\"{path}\""), (*handler).to_owned()],
+                    "",
+                )
+            })
+            .collect(),
+            signatures: signatures(&key_param),
+            attributes: ["index", "show", "create", "save", "not_found"]
+                .into_iter()
+                .map(|view| (view, template_attribute(&format!("{name}/{view}.html"))))
+                .collect(),
+            constants: [
+                ("CREATED", format!("{sentence} created.")),
+                ("UPDATED", format!("{sentence} updated.")),
+                ("REMOVED", format!("{sentence} removed.")),
+                (
+                    "STALE",
+                    format!(
+                        "Not saved: someone else changed this {lower} since this page was \
+                         opened, so your changes were not saved. Saving again replaces their \
+                         change with yours."
+                    ),
+                ),
+                (
+                    "TAKEN",
+                    format!("Not saved: a value that must be unique is already another {lower}'s."),
+                ),
+                (
+                    "MISSING",
+                    "Not saved: a value refers to a row that does not exist.".to_owned(),
+                ),
+                (
+                    "REFUSED",
+                    "Not saved: the database refused a value.".to_owned(),
+                ),
+            ]
+            .iter()
+            .map(|(name, text)| str_const(name, text))
+            .collect(),
+            show_path: format_call(4, &show_pattern, &locations),
+            get_db: format!("&db, {args}"),
+            get_state: format!("&state.db, {args}"),
+            read: {
+                let fields: Vec<String> = plain
+                    .iter()
+                    .map(|c| format!("{}: input.read(\"{}\")", c.field(), html::name(c)))
+                    .collect();
+                struct_literal(4, &format!("{form_name}Form"), &fields, "")
+            },
+            fills: plain
+                .iter()
+                .map(|c| (html::name(c), c.field()))
+                .chain(lock.iter().map(|l| (l.clone(), l.clone())))
+                .map(|(input, field)| {
+                    let args = [format!("\"{input}\""), format!("&row.{field}")];
+                    call(4, "input.set", &args, ";")
+                })
+                .collect(),
+            new_row: {
+                let fields: Vec<String> = plain
+                    .iter()
+                    .map(|c| format!("{}: form.{}", c.field(), c.field()))
+                    .collect();
+                struct_literal(4, &format!("let new = New{model}"), &fields, ";")
+            },
+            writes: plain
+                .iter()
+                .filter(|c| !is_key(c))
+                .map(|c| c.field())
+                .collect(),
+            key_sets: plain
+                .iter()
+                .filter(|c| is_key(c))
+                .map(|c| {
+                    let args = [
+                        format!("\"{}\"", html::name(c)),
+                        format!("&row.{}", c.field()),
+                    ];
+                    call(4, "input.set", &args, ";")
+                })
+                .collect(),
+            text_key: key.iter().any(|c| c.kind == Kind::String),
+            shown: table
+                .columns
+                .iter()
+                .filter(|c| c.role() != Role::LockRevision)
+                .map(|c| (c.name.clone(), format!("row.{}.to_input()", c.field())))
+                .collect(),
+            key_inputs: plain
+                .iter()
+                .filter(|c| is_key(c))
+                .map(|c| html::field(c))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            form_fields: plain
+                .iter()
+                .filter(|c| !is_key(c))
+                .map(|c| html::field(c))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            merge_fits: 8
+                + ".merge(crate::controllers::".len()
+                + module.len()
+                + "::routes())".len()
+                <= 100,
+            samples: samples(&plain, |c| c.unique || is_key(c)),
+            lock,
+            lower,
+            model,
+            name,
+        }
+    }
+}
+
+/// Each handler's signature, laid out.
+fn signatures(key: &str) -> BTreeMap<&'static str, String> {
+    let db = "State(db): State<Db>";
+    let state = "State(state): State<AppState>";
+    let session = "mut session: HttpSession";
+    let input = "mut input: FormInput";
+    let flash = "flash: Flash";
+    let page = "Result<Response>";
+    let handlers: [(&str, Vec<&str>, &str); 7] = [
+        (
+            "index",
+            vec![db, "Query(page): Query<Page>", flash],
+            "Result<Html<String>>",
+        ),
+        ("show", vec![db, key, flash], page),
+        ("create_form", vec![flash], page),
+        ("create", vec![state, session, input], page),
+        ("save_form", vec![db, key, flash], page),
+        ("save", vec![state, key, session, input], page),
+        ("remove", vec![state, key, session], page),
+    ];
+    handlers
+        .into_iter()
+        .map(|(name, params, ret)| {
+            let params: Vec<String> = params.iter().map(|p| (*p).to_owned()).collect();
+            (name, signature(name, &params, ret))
+        })
+        .collect()
+}
+
+/// `word` with its first letter in upper case.
+fn capitalize(word: &str) -> String {
+    let mut chars = word.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
