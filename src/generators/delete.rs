@@ -3,9 +3,11 @@
 //! asks, or needs --force or --skip), every snippet it injected is taken out, folders stay.
 //!
 //! It knows WebSocket endpoints (`tspawn websocket NAME`, with or without `--bare`), models
-//! and sqlobjects, controllers, helpers and validators, and undoes all of them that a name
-//! has in one plan (TreeFrog's delete takes a scaffold's controller, model, views and
-//! validator together). A controller records its command on its first line, as a model does. A model cannot be rebuilt from its table alone (the table may be gone), so
+//! and sqlobjects, controllers and scaffolds, apis, helpers and validators, and undoes all of
+//! them that a name has in one plan (TreeFrog's delete takes a scaffold's controller, model,
+//! views and validator together). A controller records its command on its first line (a
+//! scaffold's too), as a model does. A model cannot be rebuilt from its table alone (the
+//! table may be gone), so
 //! its sqlobject file records the command that made it on its first line; delete parses that
 //! command and runs the generator again in memory. A field list gives the same files again;
 //! a live table gives them while it is unchanged, and a table changed or dropped since makes
@@ -96,8 +98,12 @@ pub fn generate(ctx: &Context, name: &str, force: bool) -> Result<Generated, Err
     }
     // `tspawn delete blog_validator` means the validator of blog, as TreeFrog names it.
     if let Some(validator_name) = &validator_name {
-        if parts::is_validator(&app, &validator_name.snake()) {
-            parts.push(parts::validator(ctx, &app, validator_name, name, force)?);
+        let snake = validator_name.snake();
+        if parts::is_validator(&app, &snake) {
+            // A scaffold's validator came from the scaffold's table or field list.
+            let table = parts::scaffold_table(ctx, &app, &snake);
+            let validator = (validator_name, table.as_ref());
+            parts.push(parts::validator(ctx, &app, validator, name, force)?);
         }
     }
     let mut all = parts::union(parts).ok_or_else(|| Error::NothingToDelete(name.to_owned()))?;

@@ -93,9 +93,10 @@ fn plan(
     let on_disk = std::fs::read_to_string(app.root.join(&form_path))
         .ok()
         .map(|text| text.replace("\r\n", "\n"));
-    // For delete, a form written before `tspawn model` made the sqlobject (without the `From`
-    // impl) is as unchanged as one written after: each is what the validator generator wrote.
-    if always_test && with_model && on_disk.as_ref() != Some(&form) {
+    // A form written before `tspawn model` made the sqlobject (without the `From` impl; as
+    // `scaffold` and `api` write it in one plan with the model) is as unchanged as one
+    // written after: each is what the validator generator wrote, for delete and for a rerun.
+    if with_model && on_disk.as_ref() != Some(&form) {
         let without = ValidatorView::new(name, &module, &app.crate_name, table.as_ref(), None);
         let without = render("validator/validator.rs.jinja", &without)?;
         if on_disk.as_ref() == Some(&without) {

@@ -40,9 +40,10 @@ pub fn call(indent: usize, callee: &str, args: &[String], suffix: &str) -> Strin
     out
 }
 
-/// `format!("PATTERN", ARGS)` at `indent` spaces, as the last expression of a function; a
-/// format string and its arguments that do not fit go on lines of their own (rustfmt keeps a
-/// format macro's arguments together after its string).
+/// `format!("PATTERN", ARGS)` at `indent` spaces, as the last expression of a function. When
+/// it does not fit, the string goes on a line of its own, then the arguments: together on one
+/// line when they are plain (`row.id`), else one per line (rustfmt's rule for format macros,
+/// which get no trailing comma).
 pub fn format_call(indent: usize, pattern: &str, args: &[String]) -> String {
     let pad = " ".repeat(indent);
     let joined = format!("\"{pattern}\", {}", args.join(", "));
@@ -50,10 +51,44 @@ pub fn format_call(indent: usize, pattern: &str, args: &[String]) -> String {
     if joined.len() <= CALL_WIDTH && one.len() <= MAX_WIDTH {
         return one;
     }
+    let separator = match args.iter().any(|a| a.contains('(')) {
+        true => format!(",\n{pad}    "),
+        false => ", ".to_owned(),
+    };
     format!(
         "{pad}format!(\n{pad}    \"{pattern}\",\n{pad}    {}\n{pad})",
-        args.join(", ")
+        args.join(&separator)
     )
+}
+
+/// `let PATTERN = CALL.await? else {` at `indent` spaces; `else {` on a line of its own when
+/// the line would be too long.
+pub fn let_else(indent: usize, pattern: &str, call: &str) -> String {
+    let pad = " ".repeat(indent);
+    let head = format!("{pad}let {pattern} = {call}.await?");
+    match head.len() + " else {".len() <= MAX_WIDTH {
+        true => format!("{head} else {{"),
+        false => format!("{head}\n{pad}else {{"),
+    }
+}
+
+/// `use PATH::{NAMES};`, or the names on lines of their own (as many as fit on each).
+pub fn use_list(path: &str, names: &[String]) -> String {
+    let one = format!("use {path}::{{{}}};", names.join(", "));
+    if one.len() <= MAX_WIDTH {
+        return one;
+    }
+    let mut out = format!("use {path}::{{\n");
+    let mut line = String::new();
+    for name in names {
+        if !line.is_empty() && 4 + line.len() + name.len() + 2 > MAX_WIDTH {
+            out.push_str(&format!("    {}\n", line.trim_end()));
+            line.clear();
+        }
+        line.push_str(&format!("{name}, "));
+    }
+    out.push_str(&format!("    {}\n}};", line.trim_end()));
+    out
 }
 
 /// rustfmt's `struct_lit_width`: a struct literal whose fields are wider goes one per line.

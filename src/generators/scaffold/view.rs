@@ -3,7 +3,9 @@
 //! rustfmt).
 
 use super::html;
-use super::layout::{call, format_call, signature, str_const, struct_literal, template_attribute};
+use super::layout::{
+    call, format_call, let_else, signature, str_const, struct_literal, template_attribute, use_list,
+};
 use super::samples::{samples, Samples};
 use super::ScaffoldRequest;
 use crate::generators::table_key::{key_shape, KeyShape};
@@ -22,8 +24,8 @@ pub struct ScaffoldView {
     /// `Blog`, `NewBlog`, `BlogForm`, the table.
     model: String,
     new_model: String,
-    /// `Blog, NewBlog`, sorted as rustfmt sorts them.
-    model_imports: String,
+    /// `use crate::models::blog::{Blog, NewBlog};`, laid out.
+    model_import: String,
     form: String,
     table: String,
     /// How pages name a row: `Order Line` in headings, `order line` in sentences.
@@ -33,8 +35,8 @@ pub struct ScaffoldView {
     key_doc: String,
     /// The key in a view's URLs: `{{ row.id }}`, `{{ row.code|urlencode_strict }}`.
     key_path: String,
-    /// `use` lines the key's types need.
-    imports: Vec<String>,
+    /// Whether a key column is a UUID (`Path<Uuid>`).
+    uuid_key: bool,
     /// The laid-out `.route(...)` lines, signatures (by handler), `#[template]` attributes
     /// (by view), message constants and statements.
     routes: Vec<String>,
@@ -42,9 +44,11 @@ pub struct ScaffoldView {
     attributes: BTreeMap<&'static str, String>,
     constants: Vec<String>,
     show_path: String,
-    /// The model's `get(&db, ...)`, `get(&state.db, ...)` and `remove` arguments.
+    /// The model's `get(&db, ...)`, `get(&state.db, ...)` and `remove` arguments, and the
+    /// `let Some(row) = Blog::get(...).await? else {` lines (by pattern and pool), laid out.
     get_db: String,
     get_state: String,
+    finds: BTreeMap<&'static str, String>,
     /// The form read from the input (`BlogForm { title: input.read("title"), ... }`), the
     /// inputs filled from a row, and the new row made from the form, laid out.
     read: String,
@@ -120,10 +124,10 @@ impl ScaffoldView {
             command: request.command(),
             crate_name: crate_name.to_owned(),
             new_model: format!("New{model}"),
-            model_imports: {
+            model_import: {
                 let mut names = [model.clone(), format!("New{model}")];
                 names.sort();
-                names.join(", ")
+                use_list(&format!("crate::models::{name}"), &names)
             },
             form: format!("{form_name}Form"),
             table: table.name.clone(),
@@ -141,10 +145,7 @@ impl ScaffoldView {
                 })
                 .collect::<Vec<_>>()
                 .join("/"),
-            imports: match key.iter().any(|c| c.kind == Kind::Uuid) {
-                true => vec!["tspawn_runtime::uuid::Uuid".to_owned()],
-                false => Vec::new(),
-            },
+            uuid_key: key.iter().any(|c| c.kind == Kind::Uuid),
             routes: [
                 (format!("/{name}"), "get(index)"),
                 (format!("/{name}/index"), "get(index)"),
@@ -179,8 +180,7 @@ impl ScaffoldView {
                     "STALE",
                     format!(
                         "Not saved: someone else changed this {lower} since this page was \
-                         opened, so your changes were not saved. Saving again replaces their \
-                         change with yours."
+                         opened. Saving again replaces their change with yours."
                     ),
                 ),
                 (
@@ -200,6 +200,19 @@ impl ScaffoldView {
             .map(|(name, text)| str_const(name, text))
             .collect(),
             show_path: format_call(4, &show_pattern, &locations),
+            finds: [
+                ("row_db", "Some(row)", "db"),
+                ("row_state", "Some(row)", "state.db"),
+                ("mut_row_state", "Some(mut row)", "state.db"),
+            ]
+            .into_iter()
+            .map(|(key, pattern, pool)| {
+                (
+                    key,
+                    let_else(4, pattern, &format!("{model}::get(&{pool}, {args})")),
+                )
+            })
+            .collect(),
             get_db: format!("&db, {args}"),
             get_state: format!("&state.db, {args}"),
             read: {
