@@ -142,11 +142,19 @@ impl Client {
         let response = exchange(self.port, request.as_bytes())
             .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
         for (_, cookie) in response.headers.iter().filter(|(n, _)| n == "set-cookie") {
-            let pair = cookie.split(';').next().unwrap_or_default();
-            if let Some((name, value)) = pair.split_once('=') {
-                self.cookies
-                    .insert(name.trim().to_owned(), value.trim().to_owned());
-            }
+            let mut parts = cookie.split(';');
+            let pair = parts.next().unwrap_or_default();
+            let Some((name, value)) = pair.split_once('=') else {
+                continue;
+            };
+            // `Max-Age=0` is how a server removes a cookie.
+            let removed = parts.any(|p| p.trim().eq_ignore_ascii_case("max-age=0"));
+            match removed {
+                true => self.cookies.remove(name.trim()),
+                false => self
+                    .cookies
+                    .insert(name.trim().to_owned(), value.trim().to_owned()),
+            };
         }
         response
     }
