@@ -695,27 +695,6 @@ fn api_journey(client: &mut Client, dev: &Dev) {
     assert_eq!(dev.count("blog"), total - 1);
 }
 
-/// Headless Chromium on the blog pages (tests/browser/scaffold.mjs); fails naming what is
-/// missing.
-fn browser_check(port: u16) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    assert!(
-        Path::new(&chromium).exists(),
-        "no Chromium at {chromium}: apt-get install chromium (or set CHROMIUM)"
-    );
-    assert!(
-        dir.join("node_modules/playwright-core").is_dir(),
-        "no playwright-core: npm ci --prefix tests/browser"
-    );
-    let status = std::process::Command::new("node")
-        .arg(dir.join("scaffold.mjs"))
-        .arg(format!("http://127.0.0.1:{port}"))
-        .status()
-        .expect("node runs");
-    assert!(status.success(), "the browser check failed");
-}
-
 #[test]
 fn the_journey_on_sqlite() {
     journey(&sqlite_app());
@@ -757,7 +736,8 @@ fn the_blog_pages_work_in_chromium() {
     let _ = std::fs::remove_file(&file);
     let url = [("TSPAWN_DATABASE_URL", "sqlite:db/browser.sqlite3")];
     let running = RunningApp::start(&app.root, &app.name, &url);
-    browser_check(running.port);
+    let url = format!("http://127.0.0.1:{}", running.port);
+    common::browser::run("scaffold.mjs", &url);
     assert_eq!(running.terminate().code(), Some(0));
     let rows = common::sqlite_query(&file, "SELECT title, body, lock_revision FROM blog");
     let expected = "<script>x()</script>\t<img src=x onerror=\"window.pwned=1\"><b>bold</b>\t1";

@@ -191,22 +191,7 @@ fn a_bad_setting_stops_the_start(app: &std::path::Path) {
 
 /// Headless Chromium on the chat page (tests/browser/chat.mjs); fails naming what is missing.
 fn browser_check(port: u16) {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    assert!(
-        std::path::Path::new(&chromium).exists(),
-        "no Chromium at {chromium}: apt-get install chromium (or set CHROMIUM)"
-    );
-    assert!(
-        dir.join("node_modules/playwright-core").is_dir(),
-        "no playwright-core: npm ci --prefix tests/browser"
-    );
-    let status = std::process::Command::new("node")
-        .arg(dir.join("chat.mjs"))
-        .arg(format!("http://127.0.0.1:{port}/chat.html"))
-        .status()
-        .expect("node runs");
-    assert!(status.success(), "the browser check failed");
+    common::browser::run("chat.mjs", &format!("http://127.0.0.1:{port}/chat.html"));
 }
 
 /// Runs against a fresh app; returns a client still connected, for the shutdown check.

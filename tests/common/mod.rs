@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test crate uses a different subset of these helpers
 
 pub mod app;
+pub mod browser;
 pub mod html;
 pub mod http;
 pub mod server;
