@@ -134,15 +134,17 @@ const CALL_WIDTH: usize = 60;
 /// route `GET /NAME`, and axum panics at startup on overlapping routes.
 pub fn generate(ctx: &Context, request: &ControllerRequest) -> Result<Generated, Error> {
     let app = App::find(ctx)?;
-    refuse_endpoint_clash(&app, &request.name.snake(), "controller")?;
+    let name = request.name.snake();
+    let example = format!("`tspawn controller {name}_page ...`");
+    refuse_endpoint_clash(&app, &name, &example)?;
     build(ctx, request)
 }
 
-/// Refuses a controller `name` (snake_case) that `tspawn SUB` would make when a WebSocket
-/// endpoint of that name exists (src/endpoints/NAME_endpoint.rs, or its route in
-/// src/routes.rs): both would route `GET /NAME`, and axum panics at startup on overlapping
-/// routes.
-pub fn refuse_endpoint_clash(app: &App, name: &str, sub: &str) -> Result<(), Error> {
+/// Refuses a controller `name` (snake_case) when a WebSocket endpoint of that name exists
+/// (src/endpoints/NAME_endpoint.rs, or its route in src/routes.rs): both would route
+/// `GET /NAME`, and axum panics at startup on overlapping routes. `example` is the command
+/// the refusal suggests instead.
+pub fn refuse_endpoint_clash(app: &App, name: &str, example: &str) -> Result<(), Error> {
     let routes = std::fs::read_to_string(app.root.join("src/routes.rs")).unwrap_or_default();
     let pascal =
         Name::parse(NameKind::Controller, name).map_or_else(|_| name.to_owned(), |n| n.pascal());
@@ -153,10 +155,6 @@ pub fn refuse_endpoint_clash(app: &App, name: &str, sub: &str) -> Result<(), Err
         .is_file()
         || routes.contains(&endpoint_type)
     {
-        let example = match sub {
-            "controller" => format!("`tspawn controller {name}_page ...`"),
-            _ => format!("`tspawn {sub} TABLE {name}_page`"),
-        };
         return Err(Error::Schema(format!(
             "the WebSocket endpoint `{name}` already answers GET /{name}, which a controller of \
              that name would route too (axum refuses overlapping routes); pick another name, \

@@ -208,7 +208,8 @@ fn refuse(app: &App, request: &ScaffoldRequest, name: &str) -> Result<(), Error>
             table_word(request)
         )));
     }
-    controller::refuse_endpoint_clash(app, name, "scaffold")?;
+    let example = format!("`tspawn scaffold {} {name}_page`", table_word(request));
+    controller::refuse_endpoint_clash(app, name, &example)?;
     let file = format!("src/controllers/{name}_controller.rs");
     let Ok(text) = std::fs::read_to_string(app.root.join(&file)) else {
         return Ok(());

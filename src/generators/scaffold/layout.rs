@@ -9,13 +9,14 @@ const CALL_WIDTH: usize = 60;
 /// rustfmt's `attr_fn_like_width`: the same for an attribute's arguments.
 const ATTR_WIDTH: usize = 70;
 
-/// `pub async fn NAME(PARAMS) -> RET {`, or the parameters one per line.
-pub fn signature(name: &str, params: &[String], ret: &str) -> String {
-    let one = format!("pub async fn {name}({}) -> {ret} {{", params.join(", "));
+/// `HEAD(PARAMS) -> RET {` (`HEAD` such as `pub async fn show`), or the parameters one per
+/// line.
+pub fn signature(head: &str, params: &[String], ret: &str) -> String {
+    let one = format!("{head}({}) -> {ret} {{", params.join(", "));
     if one.len() <= MAX_WIDTH {
         return one;
     }
-    let mut out = format!("pub async fn {name}(\n");
+    let mut out = format!("{head}(\n");
     for param in params {
         out.push_str(&format!("    {param},\n"));
     }
@@ -61,14 +62,49 @@ pub fn format_call(indent: usize, pattern: &str, args: &[String]) -> String {
     )
 }
 
-/// `let PATTERN = CALL.await? else {` at `indent` spaces; `else {` on a line of its own when
-/// the line would be too long.
+/// `let PATTERN = CALL.await? else {` at `indent` spaces. When it is too long: `else {` on a
+/// line of its own, then the call on the next line, then `.await?` on one more.
 pub fn let_else(indent: usize, pattern: &str, call: &str) -> String {
     let pad = " ".repeat(indent);
+    // rustfmt keeps a column or two in reserve here (measured: a 100-column line breaks).
     let head = format!("{pad}let {pattern} = {call}.await?");
-    match head.len() + " else {".len() <= MAX_WIDTH {
-        true => format!("{head} else {{"),
-        false => format!("{head}\n{pad}else {{"),
+    if head.len() + " else {".len() < MAX_WIDTH {
+        return format!("{head} else {{");
+    }
+    if head.len() < MAX_WIDTH - 1 {
+        return format!("{head}\n{pad}else {{");
+    }
+    let next = format!("{pad}    {call}.await?");
+    match next.len() < MAX_WIDTH - 1 {
+        true => format!("{pad}let {pattern} =\n{next}\n{pad}else {{"),
+        false => {
+            format!("{pad}let {pattern} =\n{pad}    {call}\n{pad}        .await?\n{pad}else {{")
+        }
+    }
+}
+
+/// `let NAME = CALL.await?;` at `indent` spaces (`QUESTION` `?` or nothing): the call on the
+/// next line when the line is too long, and `.await` on one more when that is too.
+pub fn awaited_let(indent: usize, name: &str, call: &str, question: &str) -> String {
+    let pad = " ".repeat(indent);
+    let one = format!("{pad}let {name} = {call}.await{question};");
+    if one.len() <= MAX_WIDTH {
+        return one;
+    }
+    let next = format!("{pad}    {call}.await{question};");
+    match next.len() <= MAX_WIDTH {
+        true => format!("{pad}let {name} =\n{next}"),
+        false => format!("{pad}let {name} =\n{pad}    {call}\n{pad}        .await{question};"),
+    }
+}
+
+/// `TARGET = VALUE;` at `indent` spaces, or the value on the next line.
+pub fn assignment(indent: usize, target: &str, value: &str) -> String {
+    let pad = " ".repeat(indent);
+    let one = format!("{pad}{target} = {value};");
+    match one.len() <= MAX_WIDTH {
+        true => one,
+        false => format!("{pad}{target} =\n{pad}    {value};"),
     }
 }
 
@@ -105,7 +141,17 @@ pub fn struct_literal(indent: usize, head: &str, fields: &[String], tail: &str) 
     }
     let mut out = format!("{pad}{head} {{\n");
     for field in fields {
-        out.push_str(&format!("{pad}    {field},\n"));
+        let line = format!("{pad}    {field},");
+        // `name: receiver.rest`, too long: the chain breaks before its first `.`.
+        match (line.len() <= MAX_WIDTH, field.split_once(": ")) {
+            (false, Some((name, value))) if value.contains('.') => {
+                let (receiver, rest) = value.split_once('.').unwrap_or((value, ""));
+                out.push_str(&format!(
+                    "{pad}    {name}: {receiver}\n{pad}        .{rest},\n"
+                ));
+            }
+            _ => out.push_str(&format!("{line}\n")),
+        }
     }
     out.push_str(&format!("{pad}}}{tail}"));
     out
@@ -164,10 +210,11 @@ mod tests {
     fn long_lines_break_as_rustfmt_breaks_them() {
         let params = ["State(db): State<Db>".to_owned(), "flash: Flash".to_owned()];
         assert_eq!(
-            signature("show", &params, "Result<Response>"),
+            signature("pub async fn show", &params, "Result<Response>"),
             "pub async fn show(State(db): State<Db>, flash: Flash) -> Result<Response> {"
         );
         let long = signature(&"x".repeat(60), &params, "Result<Response>");
+        assert!(long.starts_with("xxx"), "{long}");
         assert!(long.contains("(\n    State(db): State<Db>,\n    flash: Flash,\n) ->"));
         assert_eq!(call(4, "f", &["a".to_owned()], ";"), "    f(a);");
         let text = "word ".repeat(40);

@@ -4,7 +4,8 @@
 
 use super::html;
 use super::layout::{
-    call, format_call, let_else, signature, str_const, struct_literal, template_attribute, use_list,
+    assignment, awaited_let, call, format_call, let_else, signature, str_const, struct_literal,
+    template_attribute, use_list,
 };
 use super::samples::{samples, Samples};
 use super::ScaffoldRequest;
@@ -44,18 +45,20 @@ pub struct ScaffoldView {
     attributes: BTreeMap<&'static str, String>,
     constants: Vec<String>,
     show_path: String,
-    /// The model's `get(&db, ...)`, `get(&state.db, ...)` and `remove` arguments, and the
-    /// `let Some(row) = Blog::get(...).await? else {` lines (by pattern and pool), laid out.
-    get_db: String,
-    get_state: String,
+    /// The `let Some(row) = Blog::get(...).await? else {` lines (by pattern and pool), laid
+    /// out.
     finds: BTreeMap<&'static str, String>,
     /// The form read from the input (`BlogForm { title: input.read("title"), ... }`), the
     /// inputs filled from a row, and the new row made from the form, laid out.
     read: String,
     fills: Vec<String>,
     new_row: String,
-    /// The fields `save` writes back (not the key: the URL's).
+    /// The `row.title = form.title;` lines of `save` (not the key: the URL's), laid out.
     writes: Vec<String>,
+    /// The `let NAME = Blog::...(...).await;` lines (by NAME: `rows`, `total`, `found`,
+    /// `created`, `removed`) and `save_again`'s signature, laid out.
+    calls: BTreeMap<&'static str, String>,
+    save_again: String,
     /// `input.set(...)` of each key field callers set: the URL's value, never the form's.
     key_sets: Vec<String>,
     /// `lock_revision`'s field, when the table has one.
@@ -125,8 +128,9 @@ impl ScaffoldView {
             crate_name: crate_name.to_owned(),
             new_model: format!("New{model}"),
             model_import: {
+                // rustfmt sorts a name in capitals (`A`, a constant's look) after the others.
                 let mut names = [model.clone(), format!("New{model}")];
-                names.sort();
+                names.sort_by_key(|n| (n.chars().all(|c| !c.is_lowercase()), n.clone()));
                 use_list(&format!("crate::models::{name}"), &names)
             },
             form: format!("{form_name}Form"),
@@ -213,8 +217,25 @@ impl ScaffoldView {
                 )
             })
             .collect(),
-            get_db: format!("&db, {args}"),
-            get_state: format!("&state.db, {args}"),
+            calls: [
+                ("rows", format!("{model}::list(&db, page)"), "?"),
+                ("total", format!("{model}::count(&db)"), "?"),
+                ("found", format!("{model}::get(&db, {args})"), "?"),
+                ("created", format!("{model}::create(&state.db, &new)"), ""),
+                ("removed", format!("{model}::remove(&state.db, {args})"), ""),
+            ]
+            .into_iter()
+            .map(|(name, call, question)| (name, awaited_let(4, name, &call, question)))
+            .collect(),
+            save_again: signature(
+                "fn save_again",
+                &[
+                    "status: StatusCode".to_owned(),
+                    format!("row: {model}"),
+                    "input: FormInput".to_owned(),
+                ],
+                "Result<Response>",
+            ),
             read: {
                 let fields: Vec<String> = plain
                     .iter()
@@ -241,7 +262,10 @@ impl ScaffoldView {
             writes: plain
                 .iter()
                 .filter(|c| !is_key(c))
-                .map(|c| c.field())
+                .map(|c| {
+                    let field = c.field();
+                    assignment(4, &format!("row.{field}"), &format!("form.{field}"))
+                })
                 .collect(),
             key_sets: plain
                 .iter()
@@ -312,7 +336,10 @@ fn signatures(key: &str) -> BTreeMap<&'static str, String> {
         .into_iter()
         .map(|(name, params, ret)| {
             let params: Vec<String> = params.iter().map(|p| (*p).to_owned()).collect();
-            (name, signature(name, &params, ret))
+            (
+                name,
+                signature(&format!("pub async fn {name}"), &params, ret),
+            )
         })
         .collect()
 }
