@@ -211,12 +211,12 @@ fn refusals_write_nothing() {
     );
 }
 
-/// The scaffolds' own Rust files under `root`: the controllers and their tests (the model's
-/// and the validator's are their generators', checked in their own tests).
+/// The controllers and validators under `root`, with their tests: the scaffold's files and
+/// the form it reads (the model's files are its generator's, with long names of their own).
 fn scaffold_files(root: &Path) -> Vec<PathBuf> {
     read_tree(root)
         .into_keys()
-        .filter(|p| p.ends_with("_controller.rs"))
+        .filter(|p| p.ends_with("_controller.rs") || p.ends_with("_validator.rs"))
         .map(|p| root.join(p))
         .collect()
 }
@@ -249,7 +249,7 @@ fn generated_rust_is_rustfmt_clean_for_short_and_long_names() {
             &root,
             &format!(
                 "CREATE TABLE {name} ({key}, {column} VARCHAR(30) NOT NULL, \
-                 b BOOLEAN NOT NULL{rest});"
+                 b BOOLEAN NOT NULL, {column}_t TEXT NOT NULL{rest});"
             ),
         );
         tables.push(name);

@@ -182,15 +182,18 @@ fn field(column: &Column) -> (FormField, Vec<Case>) {
 }
 
 /// `#[validate(...)]` at one indent, laid out as rustfmt lays out an attribute's list: on one
-/// line if it fits in 100 columns; a single rule that does not is opened on the line
+/// line if it fits in 100 columns (and each rule's arguments in 70); a single rule that does
+/// not is opened on the line
 /// (`#[validate(length(` ... `))]`); several go one a line, each split the same way when it
 /// does not fit itself.
 fn attribute(rules: &[String]) -> String {
     if rules.is_empty() {
         return String::new();
     }
+    // A rule's own arguments go one a line past rustfmt's `attr_fn_like_width` (70).
+    let fits = |rule: &String| split(rule).1.join(", ").len() <= 70;
     let line = format!("    #[validate({})]", rules.join(", "));
-    if line.len() <= 100 {
+    if line.len() <= 100 && rules.iter().all(fits) {
         return line;
     }
     if let [rule] = rules {
@@ -201,7 +204,7 @@ fn attribute(rules: &[String]) -> String {
     for (i, rule) in rules.iter().enumerate() {
         let comma = if i + 1 < rules.len() { "," } else { "" };
         let one = format!("        {rule}{comma}");
-        if one.len() <= 100 {
+        if one.len() <= 100 && fits(rule) {
             lines.push(one);
         } else {
             let (head, args) = split(rule);
