@@ -1,6 +1,7 @@
 //! What controllers' actions take besides axum's own extractors: [`Args`], the extra path
 //! segments of TreeFrog's `/CONTROLLER/ACTION/arg1/arg2` URLs.
 
+use std::fmt::Write;
 use std::ops::Deref;
 
 use axum::extract::{FromRequestParts, MatchedPath, RawPathParams};
@@ -133,6 +134,23 @@ pub(crate) fn percent_decode(text: &str) -> Option<String> {
     String::from_utf8(bytes).ok()
 }
 
+/// `text` as one URL path segment (RFC 3986, section 3.3): every byte but ASCII letters,
+/// digits and `-._~` percent-encoded, `/` too, so a key holding one stays one segment:
+/// `segment("a b/ü")` is `"a%20b%2F%C3%BC"`. What a `Location` or a redirect to a row with a
+/// text key needs; [`Args`] and axum's `Path` decode it back.
+pub fn segment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            // Writing to a String cannot fail.
+            let _ = write!(out, "%{byte:02X}");
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,6 +159,13 @@ mod tests {
     use axum::routing::get;
     use axum::Router;
     use tower::ServiceExt;
+
+    #[test]
+    fn segment_encodes_all_but_unreserved_bytes() {
+        assert_eq!(segment("a b/ü%"), "a%20b%2F%C3%BC%25");
+        assert_eq!(segment("Az09-._~"), "Az09-._~");
+        assert_eq!(segment(""), "");
+    }
 
     async fn show(Args(args): Args) -> String {
         format!("{args:?}")

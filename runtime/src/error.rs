@@ -216,6 +216,46 @@ impl Error {
     }
 }
 
+/// Why the database refused a write for a value the caller sent (a form's, a JSON body's), so
+/// the caller can change it and try again: answered as a message (a form's `422`), never as a
+/// server failure. See [`Error::refusal`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// A value a UNIQUE constraint or the primary key already has in another row.
+    Taken,
+    /// A foreign key naming a row that does not exist, or a removal of a row that other rows
+    /// still refer to.
+    Referenced,
+    /// NULL in a NOT NULL column, or a CHECK constraint not met.
+    Constraint,
+    /// A value the column cannot hold (SQLSTATE class 22, "data exception": text too long, a
+    /// number out of range, a date the type cannot store), as PostgreSQL and MySQL/MariaDB in
+    /// strict mode report it.
+    Value,
+}
+
+impl Error {
+    /// The [`Refusal`] this error is, when it is a database's refusal of a value (sqlx's
+    /// [`ErrorKind`](sqlx::error::ErrorKind), then the SQLSTATE class); `None` for anything
+    /// else (a lost connection, a syntax error, a missing row), which is the server's fault.
+    pub fn refusal(&self) -> Option<Refusal> {
+        use sqlx::error::ErrorKind;
+        let Error::Database(sqlx::Error::Database(error)) = self else {
+            return None;
+        };
+        match error.kind() {
+            ErrorKind::UniqueViolation => Some(Refusal::Taken),
+            ErrorKind::ForeignKeyViolation => Some(Refusal::Referenced),
+            ErrorKind::NotNullViolation | ErrorKind::CheckViolation => Some(Refusal::Constraint),
+            _ => error
+                .code()
+                .filter(|code| code.len() == 5 && code.starts_with("22"))
+                .map(|_| Refusal::Value),
+        }
+    }
+}
+
 /// What to do about a failed bind, after the OS error: for a port in use, or one below
 /// 1024 without privileges, how to pick another (`-p PORT`, as in `cargo run -- -p 8801`,
 /// or `TSPAWN_PORT`); nothing for other errors.

@@ -74,6 +74,8 @@ pub use value::FormValue;
 pub struct FormInput {
     fields: BTreeMap<String, String>,
     errors: FieldErrors,
+    /// Messages about the form as a whole (see [`FormInput::add_form_error`]).
+    form: Vec<String>,
 }
 
 /// The field's name as the form and the messages spell it: a leading `r#` stripped.
@@ -98,7 +100,7 @@ impl FormInput {
         }
         FormInput {
             fields,
-            errors: FieldErrors::new(),
+            ..FormInput::default()
         }
     }
 
@@ -165,14 +167,26 @@ impl FormInput {
         self.errors.add(name(field), message);
     }
 
-    /// Every message, per field (a JSON answer, a list at the top of the page).
+    /// Adds a message about the form as a whole, which no field owns (the row changed since
+    /// the form was opened, the database refused it): kept apart from the fields' messages,
+    /// so no column's name can collide with it.
+    pub fn add_form_error(&mut self, message: impl Into<String>) {
+        self.form.push(message.into());
+    }
+
+    /// The first message about the form as a whole, the one the view shows above the fields.
+    pub fn form_error(&self) -> Option<&str> {
+        self.form.first().map(String::as_str)
+    }
+
+    /// Every field's messages, per field (a JSON answer, a list at the top of the page).
     pub fn errors(&self) -> &FieldErrors {
         &self.errors
     }
 
-    /// Whether the form has no message.
+    /// Whether the form has no message, neither a field's nor the form's.
     pub fn is_valid(&self) -> bool {
-        self.errors.is_empty()
+        self.errors.is_empty() && self.form.is_empty()
     }
 }
 

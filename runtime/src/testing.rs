@@ -135,3 +135,23 @@ pub fn form_body(pairs: &[(&str, &str)]) -> String {
         .extend_pairs(pairs)
         .finish()
 }
+
+/// A number no other call of this process gives, and (for a day) no earlier run: the seconds
+/// of the day times 10,000 plus a counter, under 864,000,000,000 (fits an `i64`, not an
+/// `i32`). Generated tests use it for key and UNIQUE columns, so rows of one run, and rows an
+/// earlier run left in the test database, never collide; a column that holds fewer values
+/// takes it modulo its size and may collide with an earlier run's rows.
+///
+/// ```
+/// use tspawn_runtime::testing::unique;
+/// assert_ne!(unique(), unique());
+/// assert!(unique() < 864_000_000_000);
+/// ```
+pub fn unique() -> i64 {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    static NEXT: AtomicI64 = AtomicI64::new(0);
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    let seconds = now.map_or(0, |d| d.as_secs() % 86_400);
+    let seconds = i64::try_from(seconds).unwrap_or(0);
+    seconds * 10_000 + NEXT.fetch_add(1, Ordering::Relaxed) % 10_000
+}

@@ -385,3 +385,69 @@ async fn a_server_that_is_down_is_named_with_the_cause() {
         "{message}"
     );
 }
+
+/// `Error::refusal`: the database's refusals of a value, on the driver the runtime is built
+/// with; on SQLite, which stores any value in any column, there is no value refusal.
+#[tokio::test]
+#[cfg_attr(
+    skip_postgres,
+    ignore = "needs a server: set TSPAWN_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test"
+)]
+#[cfg_attr(
+    skip_mysql,
+    ignore = "needs a server: set TSPAWN_TEST_MYSQL_URL=mysql://root@127.0.0.1:3306/test"
+)]
+async fn refusals_of_a_value_are_told_from_failures() {
+    use tspawn_runtime::error::Refusal;
+    let db = TestDb::new("refusal").await;
+    let root = app_root(EXAMPLE);
+    let pool = connect(&db.config(root.path())).await.unwrap();
+    for sql in [
+        "CREATE TABLE parents (id INTEGER PRIMARY KEY)",
+        "CREATE TABLE kids (id INTEGER PRIMARY KEY, code VARCHAR(4) NOT NULL UNIQUE, \
+         n INTEGER CHECK (n > 0), parent_id INTEGER REFERENCES parents (id))",
+        "INSERT INTO parents (id) VALUES (1)",
+        "INSERT INTO kids (id, code, n, parent_id) VALUES (1, 'a', 1, 1)",
+    ] {
+        sqlx::query(sql).execute(&pool).await.unwrap();
+    }
+    let refusal = |sql: &'static str| {
+        let pool = pool.clone();
+        async move {
+            let error = sqlx::query(sql).execute(&pool).await.unwrap_err();
+            Error::from(error).refusal()
+        }
+    };
+    let insert = "INSERT INTO kids (id, code, n, parent_id) VALUES";
+    let cases = [
+        (format!("{insert} (2, 'a', 1, 1)"), Some(Refusal::Taken)),
+        (format!("{insert} (1, 'b', 1, 1)"), Some(Refusal::Taken)),
+        (
+            format!("{insert} (2, 'b', 1, 9)"),
+            Some(Refusal::Referenced),
+        ),
+        (
+            format!("{insert} (2, NULL, 1, 1)"),
+            Some(Refusal::Constraint),
+        ),
+        (
+            format!("{insert} (2, 'b', 0, 1)"),
+            Some(Refusal::Constraint),
+        ),
+        ("DELETE FROM parents".to_owned(), Some(Refusal::Referenced)),
+        ("SELECT * FROM no_such_table".to_owned(), None),
+    ];
+    for (sql, expected) in cases {
+        let sql: &'static str = Box::leak(sql.into_boxed_str());
+        assert_eq!(refusal(sql).await, expected, "{sql}");
+    }
+    // SQLite stores the text whole (VARCHAR's length is not enforced).
+    if !cfg!(feature = "sqlite") {
+        let too_long = refusal("INSERT INTO kids (id, code) VALUES (3, 'abcdefgh')").await;
+        assert_eq!(too_long, Some(Refusal::Value));
+        let out_of_range = refusal("INSERT INTO kids (id, code) VALUES (99999999999, 'c')").await;
+        assert_eq!(out_of_range, Some(Refusal::Value));
+    }
+    pool.close().await;
+    db.drop().await;
+}

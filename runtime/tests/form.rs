@@ -565,3 +565,17 @@ async fn on_a_get_the_query_string_is_the_form() {
         "{body:?}"
     );
 }
+
+#[test]
+fn a_form_error_is_apart_from_every_field_even_one_named_form() {
+    let mut input = FormInput::from_pairs([("form", "x")]);
+    assert!(input.is_valid());
+    input.add_form_error("Not saved: someone else changed it.");
+    assert_eq!(
+        input.form_error(),
+        Some("Not saved: someone else changed it.")
+    );
+    assert_eq!(input.error("form"), None);
+    assert!(input.errors().is_empty());
+    assert!(!input.is_valid());
+}
