@@ -136,8 +136,9 @@ fn tables_a_url_cannot_name_are_refused() {
 /// TreeFrog's blog: the app passes clippy -D warnings, fmt --check and its generated tests,
 /// which send every request of the api and check every status (201, 200, 204, 400, 404, 409,
 /// 415, 422) and the envelope.
-/// With a composite key (one URL segment per key column, in key order) and a text key
-/// (percent-encoded in `Location`) in the same app.
+/// With a composite key (one URL segment per key column, in key order), a text key
+/// (percent-encoded in `Location`) and NOT NULL foreign keys to both blog and the text key
+/// (the test inserts their rows first) beside a nullable one (left null) in the same app.
 #[test]
 fn the_blog_app_passes_clippy_fmt_and_its_api_tests() {
     let (_dir, root) = blog_app("apiapp");
@@ -146,11 +147,20 @@ fn the_blog_app_passes_clippy_fmt_and_its_api_tests() {
         "CREATE TABLE order_lines (order_id INTEGER NOT NULL, line_no INTEGER NOT NULL, \
          sku VARCHAR(20) NOT NULL, qty INTEGER, lock_revision INTEGER NOT NULL DEFAULT 1, \
          PRIMARY KEY (order_id, line_no)); \
-         CREATE TABLE language (code TEXT PRIMARY KEY, name TEXT NOT NULL);",
+         CREATE TABLE language (code TEXT PRIMARY KEY, name TEXT NOT NULL); \
+         CREATE TABLE review (id INTEGER PRIMARY KEY AUTOINCREMENT, \
+         blog_id INTEGER NOT NULL REFERENCES blog(id), \
+         language_code TEXT NOT NULL REFERENCES language(code), \
+         reply_to INTEGER REFERENCES blog(id), stars INTEGER NOT NULL);",
     );
     run(&root, &["api", "blog"]);
     run(&root, &["api", "order_lines"]);
     run(&root, &["a", "language"]);
+    run(&root, &["api", "review"]);
+    let test = std::fs::read_to_string(root.join("tests/review_api.rs")).unwrap();
+    let body = "json!({\"blog_id\": blog_row(&db).await, \
+                \"language_code\": language_row(&db).await, \"stars\": 1})";
+    assert!(test.contains(body), "{test}");
     let api = std::fs::read_to_string(root.join("src/controllers/order_line_api.rs")).unwrap();
     assert!(
         api.contains("\"/api/order_line/{order_id}/{line_no}\""),

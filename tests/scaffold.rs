@@ -31,6 +31,12 @@ const EVERY_KIND: &str = "CREATE TABLE every_kind (id UUID PRIMARY KEY, day DATE
     done BOOLEAN NOT NULL, maybe BOOLEAN, note TEXT, code VARCHAR(8) UNIQUE, data JSON, \
     small INTEGER, lock_revision INTEGER NOT NULL DEFAULT 1);";
 
+/// A live table whose NOT NULL foreign key points at a text key (`tag`, which `tspawn model`
+/// gives a migration) and whose nullable one points at the field list's `posts`.
+const TAGGING: &str = "CREATE TABLE tag (name VARCHAR(30) PRIMARY KEY, note TEXT); \
+    CREATE TABLE tagging (id INTEGER PRIMARY KEY AUTOINCREMENT, \
+    tag_name VARCHAR(30) NOT NULL REFERENCES tag(name), post_id INTEGER REFERENCES posts(id));";
+
 /// The field list of the brief: the model `Post`, table `posts`.
 const POST: [&str; 5] = [
     "scaffold",
@@ -270,16 +276,45 @@ fn generated_rust_is_rustfmt_clean_for_short_and_long_names() {
     );
 }
 
-/// TreeFrog's blog, the field list, a composite key, a composite text key and a table of
-/// every input kind in one app: clippy -D warnings, fmt --check and every generated test
-/// (the request tests of each scaffold: statuses, flash notices, messages beside the
-/// fields, a stale revision refused, escaping, the cross-site check).
+/// The SQL of the app's migration whose name ends with `suffix` (`create_posts.sql`).
+fn migration(root: &Path, suffix: &str) -> String {
+    let tree = read_tree(&root.join("db/migrations"));
+    let found = tree.into_iter().find(|(path, _)| path.ends_with(suffix));
+    found.unwrap_or_else(|| panic!("no migration *{suffix}")).1
+}
+
+/// TreeFrog's blog, the field list, a composite key, a composite text key, a table of every
+/// input kind, and tables with NOT NULL and nullable foreign keys (a field list's
+/// `post:references`, a live table's key to a text key) in one app: clippy -D warnings, fmt
+/// --check and every generated test (the request tests of each scaffold: statuses, flash
+/// notices, messages beside the fields, a stale revision refused, escaping, the cross-site
+/// check; a NOT NULL foreign key points at a row the test inserted first).
 #[test]
 fn the_app_passes_clippy_fmt_and_its_scaffold_tests() {
     let (_dir, root) = app_with("scaffoldapp", &format!("{BLOG} {ORDER_LINE} {TRANSLATION}"));
     sqlite(&root, EVERY_KIND);
     run(&root, &["scaffold", "blog"]);
     run(&root, &POST);
+    // The dev database gets posts as `cargo run` would migrate it: comments reference it.
+    sqlite(&root, &migration(&root, "_create_posts.sql"));
+    run(
+        &root,
+        &["scaffold", "comment", "body:text", "post:references"],
+    );
+    sqlite(&root, TAGGING);
+    run(&root, &["model", "tag"]);
+    run(&root, &["scaffold", "tagging"]);
+    let read = |path: &str| std::fs::read_to_string(root.join(path)).unwrap();
+    let test = read("tests/comment_controller.rs");
+    let post = "set(&mut form, \"post_id\", &post_row(&db).await.to_string());";
+    assert!(test.contains(post), "{test}");
+    let test = read("tests/tagging_controller.rs");
+    assert!(test.contains("set(&mut form, \"tag_name\", &tag_row(&db).await);"));
+    assert!(
+        test.contains("set(&mut form, \"post_id\", \"\");"),
+        "{test}"
+    );
+    assert!(!test.contains("async fn post_row"), "{test}");
     run(&root, &["scaffold", "order_line"]);
     run(&root, &["s", "translation"]);
     run(&root, &["scaffold", "every_kind"]);

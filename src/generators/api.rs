@@ -13,7 +13,8 @@
 //!   validator's form) or a body that is not an object of the right types, 409 a stale
 //!   `lock_revision` (PUT and PATCH must send the one they read), 415 a body that is not JSON
 //!   (`Content-Type` not `application/json`), 400 malformed JSON or query string;
-//! - tests/blog_api.rs: a request test per status through the app's router;
+//! - tests/blog_api.rs: a request test per status through the app's router (a NOT NULL
+//!   foreign key's row inserted first with plain SQL, as the model's tests do);
 //! - the model (`tspawn model TABLE [MODEL]`'s plan) when src/models/sqlobjects/blog.rs does
 //!   not exist yet, and the validator (`tspawn validator blog`'s plan: the form's rules come
 //!   from NOT NULL and VARCHAR(n)), kept when it exists;
@@ -22,7 +23,7 @@
 
 mod view;
 
-use super::model::{self, ModelRequest, Source};
+use super::model::{self, parents, ModelRequest, Source};
 use super::{table_key, validator, Claims, Generated};
 use crate::app::App;
 use crate::context::Context;
@@ -97,7 +98,12 @@ pub fn build(ctx: &Context, request: &ApiRequest) -> Result<Generated, Error> {
     let table = read_table(&app, &request.table)?;
     let (model, name) = names(request, &table)?;
     let key = key(&table)?;
-    let view = view(request, &app.crate_name, &table, (model, name.clone()), key);
+    // The rows its tests' NOT NULL foreign keys point at.
+    let needed = (Origin::LiveTable, "tspawn api");
+    let parent_tables = parents::tables(&app, &table, needed, parents::is_required_key)?;
+    let rows = parents::for_required_keys(app.driver, &table, &parent_tables);
+    let names = (model, name.clone());
+    let view = view(request, &app.crate_name, &table, names, (key, rows));
     let module = format!("{name}_api");
     let mut plan = Plan::default();
     plan.file(

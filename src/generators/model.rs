@@ -18,7 +18,7 @@ mod crud;
 mod imports;
 mod layout;
 mod migration;
-mod parents;
+pub mod parents;
 mod recorded;
 mod samples;
 mod sql;
@@ -166,7 +166,7 @@ fn build(
         .command(),
         _ => request.command(),
     };
-    let parents = parents(&app, table, origin)?;
+    let parents = parents::tables(&app, table, (origin, "tspawn model"), |_| true)?;
     let view = View::new(
         driver,
         table,
@@ -249,33 +249,6 @@ fn build(
             crate_name: app.crate_name.clone(),
         },
     })
-}
-
-/// The tables the foreign keys of `table` point at, read from the dev database: the
-/// generated test inserts a row in each first. Refused in one line when one is not there.
-fn parents(app: &App, table: &Table, origin: Origin) -> Result<Vec<Table>, Error> {
-    let mut parents: Vec<Table> = Vec::new();
-    for column in &table.columns {
-        let Some(fk) = &column.foreign_key else {
-            continue;
-        };
-        if fk.table == table.name || parents.iter().any(|p| p.name == fk.table) {
-            continue;
-        }
-        let parent = read_table(app, &fk.table).map_err(|e| {
-            let source = match origin {
-                Origin::FieldList => "its migration",
-                Origin::LiveTable => "it",
-            };
-            Error::Schema(format!(
-                "{}.{} references {}, which the dev database cannot give ({e}): create {source} \
-                 first (cargo run migrates), then run tspawn model again",
-                table.name, column.name, fk.table
-            ))
-        })?;
-        parents.push(parent);
-    }
-    Ok(parents)
 }
 
 fn next_steps(request: &ModelRequest, module: &str, new_migration: Option<String>) -> String {

@@ -13,7 +13,8 @@
 //! - views/blog/{index,show,create,save,not_found}.html and the fields both forms share,
 //!   views/blog/_form.html (askama: compiled with the app, every value escaped); the layout
 //!   and askama.toml as `tspawn controller` writes them (once, the user's from then on);
-//! - tests/blog_controller.rs: every page and form through the app's router (generated);
+//! - tests/blog_controller.rs: every page and form through the app's router (generated; a
+//!   NOT NULL foreign key's row inserted first with plain SQL, as the model's tests do);
 //! - the model (`tspawn model`'s plan) when src/models/sqlobjects/blog.rs does not exist yet,
 //!   and the validator (`tspawn validator`'s plan, from the same table, kept when it exists);
 //! - `pub mod blog_controller;`, its routes merged in src/routes.rs, a link on the home page,
@@ -28,7 +29,7 @@ mod layout;
 mod samples;
 mod view;
 
-use super::model::{self, ModelRequest, Source};
+use super::model::{self, parents, ModelRequest, Source};
 use super::table_key::{model_names, url_key};
 use super::{controller, validator, Claims, Generated};
 use crate::app::App;
@@ -132,12 +133,20 @@ pub fn build(ctx: &Context, request: &ScaffoldRequest) -> Result<Generated, Erro
     let table = table(ctx, request)?;
     let (model, name) = model_names(request.model.as_ref(), &table, "scaffold")?;
     let key = url_key(&table, "scaffold")?;
+    // The rows its tests' NOT NULL foreign keys point at.
+    let origin = match request.source {
+        Source::Table(_) => Origin::LiveTable,
+        Source::Fields { .. } => Origin::FieldList,
+    };
+    let needed = (origin, "tspawn scaffold");
+    let parent_tables = parents::tables(&app, &table, needed, parents::is_required_key)?;
+    let rows = parents::for_required_keys(app.driver, &table, &parent_tables);
     let view = ScaffoldView::new(
         request,
         &app.crate_name,
         &table,
         (model, name.clone()),
-        &key,
+        (&key, rows),
     );
     let module = format!("{name}_controller");
     let mut plan = Plan::default();

@@ -2,6 +2,7 @@
 //! tests spell them, laid out as rustfmt lays them out (tspawn never runs rustfmt).
 
 use super::ApiRequest;
+use crate::generators::model::parents::Parent;
 use crate::generators::table_key::{key_shape, KeyShape};
 use crate::names::{Name, NameKind};
 use crate::schema::{Column, Kind, Role, Table};
@@ -41,7 +42,13 @@ pub struct ApiView {
     imports: Vec<String>,
     /// One valid body for the tests: `"title": "x"` pairs, and a value too long to pass.
     sample: Vec<String>,
-    /// Whether a sample value comes from `unique()` (key or UNIQUE columns callers set).
+    /// How the tests get that body: `sample()`, or `sample().await` when a NOT NULL foreign
+    /// key needs a row to point at (made by one of `parents`).
+    sample_call: String,
+    /// The tests' functions inserting those rows with plain SQL (the model's tests' own).
+    parents: Vec<Parent>,
+    /// Whether the tests need `unique()`: for a key or UNIQUE column callers set, or for a
+    /// parent row's.
     uses_unique: bool,
     /// Whether the controller needs `segment` (a text key).
     text_key: bool,
@@ -67,13 +74,14 @@ struct KeyPart {
 }
 
 /// The view of `request` for `table`: `(model, name)` are the model's type and module
-/// (`Blog`, `blog`), `key` its key columns in key order (checked by `key`).
+/// (`Blog`, `blog`), `key` its key columns in key order (checked by `key`), `parents` the
+/// functions giving its NOT NULL foreign keys a row (`parents::for_required_keys`).
 pub fn view(
     request: &ApiRequest,
     crate_name: &str,
     table: &Table,
     (model, name): (String, String),
-    key: Vec<&Column>,
+    (key, parents): (Vec<&Column>, Vec<Parent>),
 ) -> ApiView {
     let KeyShape {
         path_type: key_type,
@@ -86,16 +94,23 @@ pub fn view(
         .filter(|c| c.role() == Role::Plain)
         .collect();
     let distinct = |c: &Column| c.unique || key.iter().any(|k| k.name == c.name);
+    let parent = |c: &Column| parents.iter().find(|p| p.columns.contains(&c.name));
     let sample: Vec<String> = plain
         .iter()
         .filter(|c| !c.nullable || distinct(c))
-        .map(|c| match (distinct(c), c.kind) {
-            (true, Kind::String) => format!("\"{}\": format!(\"k{{}}\", unique())", c.name),
-            (true, kind) if kind.is_integer() => format!("\"{}\": unique()", c.name),
+        .map(|c| match (parent(c), distinct(c), c.kind) {
+            (Some(p), _, _) => format!("\"{}\": {}(&db).await", c.name, p.function),
+            (_, true, Kind::String) => {
+                format!("\"{}\": format!(\"k{{}}\", unique())", c.name)
+            }
+            (_, true, kind) if kind.is_integer() => format!("\"{}\": unique()", c.name),
             _ => format!("\"{}\": {}", c.name, json_sample(c)),
         })
         .collect();
-    let uses_unique = sample.iter().any(|s| s.contains("unique()"));
+    let uses_unique = sample
+        .iter()
+        .chain(parents.iter().map(|p| &p.body))
+        .any(|s| s.contains("unique()"));
     let locations: Vec<String> = key
         .iter()
         .map(|c| match c.kind {
@@ -184,6 +199,11 @@ pub fn view(
             false => Vec::new(),
         },
         sample,
+        sample_call: match parents.is_empty() {
+            true => "sample()".to_owned(),
+            false => "sample().await".to_owned(),
+        },
+        parents,
         uses_unique,
         text_key: key.iter().any(|c| c.kind == Kind::String),
         location,

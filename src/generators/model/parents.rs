@@ -1,5 +1,7 @@
 //! The rows of the tables a model's foreign keys point at, which the generated tests insert
-//! with plain SQL (`author_row(db)`), and remove again once the test's row is gone.
+//! with plain SQL (`author_row(db)`), and remove again once the test's row is gone. The
+//! request tests of `api` and `scaffold` call the same functions for their NOT NULL foreign
+//! keys ([`tables`], then [`for_required_keys`]).
 //!
 //! A parent's unique and key columns get a value made from the test's `unique()`, as the
 //! model's own samples do, so rows of one run, and of earlier runs, never collide; the other
@@ -11,8 +13,11 @@ use super::crud::{is_copy, links};
 use super::layout::{chain, let_str};
 use super::samples::{literal, unique_sample};
 use super::view::{is_key, Builder};
+use crate::app::App;
 use crate::driver::Driver;
-use crate::schema::{Column, Kind, Role, Table};
+use crate::error::Error;
+use crate::schema::check::Origin;
+use crate::schema::{read_table, Column, Kind, Role, Table};
 use heck::ToSnakeCase;
 use serde::Serialize;
 
@@ -24,8 +29,65 @@ pub struct Parent {
     pub table: String,
     /// The type of the key it returns (`i64`).
     pub ty: String,
-    /// Its body, laid out.
+    /// Its body, laid out at 4 spaces; it calls the test's `unique()` when it holds
+    /// `unique()`, and takes `db: &Db`.
     pub body: String,
+    /// The foreign key columns (SQL names) whose value it gives, in table order.
+    pub columns: Vec<String>,
+}
+
+/// The tables the foreign keys of `table` point at (those of its columns `needed` keeps; a
+/// key to `table` itself is left out), read from the dev database: the generated tests insert
+/// a row in each first. Refused in one line when one is not there, saying to run `command`
+/// (`tspawn model`) again once it is; `origin` says whether `table` is a field list's (whose
+/// parents come with their migrations) or a live table.
+pub fn tables(
+    app: &App,
+    table: &Table,
+    (origin, command): (Origin, &str),
+    needed: impl Fn(&Column) -> bool,
+) -> Result<Vec<Table>, Error> {
+    let mut parents: Vec<Table> = Vec::new();
+    for column in table.columns.iter().filter(|c| needed(c)) {
+        let Some(fk) = &column.foreign_key else {
+            continue;
+        };
+        if fk.table == table.name || parents.iter().any(|p| p.name == fk.table) {
+            continue;
+        }
+        let parent = read_table(app, &fk.table).map_err(|e| {
+            let source = match origin {
+                Origin::FieldList => "its migration",
+                Origin::LiveTable => "it",
+            };
+            Error::Schema(format!(
+                "{}.{} references {}, which the dev database cannot give ({e}): create {source} \
+                 first (cargo run migrates), then run {command} again",
+                table.name, column.name, fk.table
+            ))
+        })?;
+        parents.push(parent);
+    }
+    Ok(parents)
+}
+
+/// Whether `column` is a NOT NULL foreign key callers set: the request tests of `api` and
+/// `scaffold` need a parent row for it (a nullable one they leave null).
+pub fn is_required_key(column: &Column) -> bool {
+    column.foreign_key.is_some() && !column.nullable && column.role() == Role::Plain
+}
+
+/// The functions a request test of `api` or `scaffold` calls so that each NOT NULL foreign
+/// key of `table` ([`is_required_key`]) points at a row: one per table they reference
+/// (`parents`, read with [`tables`]), laid out for `driver` as the model's tests lay them
+/// out. A key whose table is not in `parents` (one to `table` itself) gets none.
+pub fn for_required_keys(driver: Driver, table: &Table, parents: &[Table]) -> Vec<Parent> {
+    let builder = Builder {
+        driver,
+        table,
+        parents,
+    };
+    builder.parents_of(is_required_key)
 }
 
 /// Whether a value of `kind` made from `n` binds without a feature or helper of its own.
@@ -46,13 +108,19 @@ impl Builder<'_> {
     /// One function per table the foreign keys point at: it inserts a row with a value in
     /// every column that needs one, and returns the referenced column's value.
     pub(super) fn parents(&self) -> Vec<Parent> {
+        self.parents_of(|_| true)
+    }
+
+    /// [`Self::parents`] for the foreign keys among the settable columns `wanted` keeps.
+    fn parents_of(&self, wanted: impl Fn(&Column) -> bool) -> Vec<Parent> {
         let mut parents: Vec<Parent> = Vec::new();
-        for column in self.settable() {
+        for column in self.settable().filter(|c| wanted(c)) {
             let (Some(fk), Some(function)) = (&column.foreign_key, self.parent_function(column))
             else {
                 continue;
             };
-            if parents.iter().any(|p| p.function == function) {
+            if let Some(parent) = parents.iter_mut().find(|p| p.function == function) {
+                parent.columns.push(column.name.clone());
                 continue;
             }
             let Some(parent) = self.parents.iter().find(|p| p.name == fk.table) else {
@@ -63,6 +131,7 @@ impl Builder<'_> {
                 table: parent.name.clone(),
                 ty: column.kind.rust_type().to_owned(),
                 body: self.parent_body(parent, column, &fk.column),
+                columns: vec![column.name.clone()],
             });
         }
         parents

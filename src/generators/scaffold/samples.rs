@@ -4,6 +4,7 @@
 
 use super::html;
 use super::layout::call;
+use crate::generators::model::parents::Parent;
 use crate::schema::{Column, Kind};
 use serde::Serialize;
 
@@ -12,8 +13,16 @@ use serde::Serialize;
 pub struct Samples {
     /// The laid-out `set(&mut form, "title", "v0");` lines of `sample()`.
     pub sample: Vec<String>,
-    /// Whether a sample value comes from `unique()` (a key or UNIQUE column callers set).
+    /// How the tests get that form: `sample()`, or `sample().await` when a NOT NULL foreign
+    /// key needs a row to point at (made by one of `parents`).
+    pub sample_call: String,
+    /// The tests' functions inserting those rows with plain SQL (the model's tests' own).
+    pub parents: Vec<Parent>,
+    /// Whether a sample value must differ from row to row (a key or UNIQUE column callers
+    /// set): the test of a value another row has.
     pub uses_unique: bool,
+    /// Whether the test calls `unique()`: for such a value or for a parent row's.
+    pub needs_unique: bool,
     /// The names of the create form's inputs.
     pub inputs: Vec<String>,
     /// A field whose value the pages show as typed, with three values for it.
@@ -39,17 +48,30 @@ pub struct Marker {
 }
 
 /// The samples for a table whose callers set `plain` (in table order); `distinct(c)` says
-/// whether a column must differ from row to row (a key or UNIQUE column).
-pub fn samples(plain: &[&Column], distinct: impl Fn(&Column) -> bool) -> Samples {
-    let free: Vec<&Column> = plain.iter().copied().filter(|c| !distinct(c)).collect();
+/// whether a column must differ from row to row (a key or UNIQUE column); `parents` give the
+/// NOT NULL foreign keys their rows (`parents::for_required_keys`).
+pub fn samples(
+    plain: &[&Column],
+    distinct: impl Fn(&Column) -> bool,
+    parents: Vec<Parent>,
+) -> Samples {
+    // The fields a test may set to a value of its own: a foreign key's must be a row's.
+    let free: Vec<&Column> = plain
+        .iter()
+        .copied()
+        .filter(|c| !distinct(c) && c.foreign_key.is_none())
+        .collect();
     let marker = free
         .iter()
         .find(|c| c.kind == Kind::String && c.max_length.is_none_or(|n| n >= 2))
         .or_else(|| free.iter().find(|c| c.kind.is_integer()))
         .map(|c| marker(c));
+    let parent = |c: &Column| parents.iter().find(|p| p.columns.contains(&c.name));
     let value = |c: &Column| -> String {
-        match &marker {
-            Some(m) if m.field == html::name(c) => format!("\"{}\"", m.values[0]),
+        match (&marker, parent(c)) {
+            (_, Some(p)) if c.kind == Kind::String => format!("&{}(&db).await", p.function),
+            (_, Some(p)) => format!("&{}(&db).await.to_string()", p.function),
+            (Some(m), _) if m.field == html::name(c) => format!("\"{}\"", m.values[0]),
             _ => sample(c, distinct(c)),
         }
     };
@@ -101,8 +123,17 @@ pub fn samples(plain: &[&Column], distinct: impl Fn(&Column) -> bool) -> Samples
             false => (html::name(c), "<b>".to_owned(), "&#60;b&#62;".to_owned()),
         });
     Samples {
-        uses_unique: sample.iter().any(|s| s.contains("unique()")),
+        uses_unique: plain.iter().any(|c| distinct(c)),
+        needs_unique: sample
+            .iter()
+            .chain(parents.iter().map(|p| &p.body))
+            .any(|s| s.contains("unique()")),
         sample,
+        sample_call: match parents.is_empty() {
+            true => "sample()".to_owned(),
+            false => "sample().await".to_owned(),
+        },
+        parents,
         inputs: plain.iter().map(|c| html::name(c)).collect(),
         marker,
         required,

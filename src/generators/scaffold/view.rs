@@ -9,6 +9,7 @@ use super::layout::{
 };
 use super::samples::{samples, Samples};
 use super::ScaffoldRequest;
+use crate::generators::model::parents::Parent;
 use crate::generators::table_key::{key_shape, KeyShape};
 use crate::names::{Name, NameKind};
 use crate::schema::{Column, Kind, Role, Table};
@@ -78,13 +79,14 @@ pub struct ScaffoldView {
 
 impl ScaffoldView {
     /// The view of `request` for `table`: `(model, name)` are the model's type and module
-    /// (`Blog`, `blog`), `key` its key columns in key order (checked by `url_key`).
+    /// (`Blog`, `blog`), `key` its key columns in key order (checked by `url_key`), `parents`
+    /// the functions giving its NOT NULL foreign keys a row (`parents::for_required_keys`).
     pub fn new(
         request: &ScaffoldRequest,
         crate_name: &str,
         table: &Table,
         (model, name): (String, String),
-        key: &[&Column],
+        (key, parents): (&[&Column], Vec<Parent>),
     ) -> ScaffoldView {
         let is_key = |c: &Column| key.iter().any(|k| k.name == c.name);
         let plain: Vec<&Column> = table
@@ -302,7 +304,7 @@ impl ScaffoldView {
                 + module.len()
                 + "::routes())".len()
                 <= 100,
-            samples: samples(&plain, |c| c.unique || is_key(c)),
+            samples: samples(&plain, |c| c.unique || is_key(c), parents),
             lock,
             lower,
             model,
