@@ -136,22 +136,26 @@ pub fn form_body(pairs: &[(&str, &str)]) -> String {
         .finish()
 }
 
-/// A number no other call of this process gives, and (for a day) no earlier run: the seconds
-/// of the day times 10,000 plus a counter, under 864,000,000,000 (fits an `i64`, not an
-/// `i32`). Generated tests use it for key and UNIQUE columns, so rows of one run, and rows an
-/// earlier run left in the test database, never collide; a column that holds fewer values
-/// takes it modulo its size and may collide with an earlier run's rows.
+/// A number no other call gives, in this process or an earlier run: the microseconds since
+/// the Unix epoch at this process's first call, plus one per call. A run makes far fewer
+/// calls than the microseconds it lasts, so the next run starts past every number this one
+/// gave. About 1.8 × 10^15 in 2026: it fits an `i64`, not an `i32`; generated tests use it
+/// for key and UNIQUE columns, so rows never collide with those earlier runs left in the test
+/// database. A narrower column takes it modulo its size, and may then collide (rarely).
 ///
 /// ```
 /// use tspawn_runtime::testing::unique;
-/// assert_ne!(unique(), unique());
-/// assert!(unique() < 864_000_000_000);
+/// let (a, b) = (unique(), unique());
+/// assert_eq!(b, a + 1);
 /// ```
 pub fn unique() -> i64 {
     use std::sync::atomic::{AtomicI64, Ordering};
+    use std::sync::OnceLock;
+    static BASE: OnceLock<i64> = OnceLock::new();
     static NEXT: AtomicI64 = AtomicI64::new(0);
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
-    let seconds = now.map_or(0, |d| d.as_secs() % 86_400);
-    let seconds = i64::try_from(seconds).unwrap_or(0);
-    seconds * 10_000 + NEXT.fetch_add(1, Ordering::Relaxed) % 10_000
+    let base = *BASE.get_or_init(|| {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+        now.map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX / 2))
+    });
+    base + NEXT.fetch_add(1, Ordering::Relaxed)
 }

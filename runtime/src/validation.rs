@@ -40,6 +40,7 @@ use validator::{Validate, ValidationError, ValidationErrors, ValidationErrorsKin
 /// field's messages in the order its rules are declared.
 ///
 /// A rule without a `message` gets `FIELD is invalid (CODE)` (`title is invalid (length)`).
+/// A keyword field (`r#type`) is named without its `r#` (`type`), as the form and JSON name it.
 /// Nested structs and lists name their fields by path: `author.name`, `tags[2]`.
 /// Serializes as that map (the api's 422 envelope); in an askama view:
 /// `{% if let Some(message) = errors.first("title") %}<p class="error">{{ message }}</p>{% endif %}`.
@@ -90,8 +91,11 @@ impl FieldErrors {
 
     fn collect(&mut self, prefix: &str, errors: &ValidationErrors) {
         for (field, kind) in errors.errors() {
+            // validator names a field by its identifier, `r#type` for a keyword: the field
+            // (and the JSON key, the form input) is `type`.
+            let field = field.strip_prefix("r#").unwrap_or(field);
             let path = match prefix {
-                "" => field.to_string(),
+                "" => field.to_owned(),
                 _ => format!("{prefix}.{field}"),
             };
             match kind {
@@ -169,6 +173,20 @@ mod tests {
         stars: i32,
         #[validate(nested)]
         author: Author,
+    }
+
+    #[derive(Validate)]
+    #[validate(crate = "crate::validator")]
+    struct Keyword {
+        #[validate(length(min = 2))]
+        r#type: String,
+    }
+
+    #[test]
+    fn a_keyword_field_is_named_without_its_r_hash() {
+        let errors = check(&Keyword { r#type: "x".into() }).unwrap_err();
+        assert_eq!(errors.get("type"), ["type is invalid (length)"]);
+        assert!(!errors.has("r#type"));
     }
 
     fn form(title: &str, mail: &str, stars: i32, author: &str) -> Form {
