@@ -14,6 +14,10 @@ const BLOG: &str = "CREATE TABLE blog (id INTEGER PRIMARY KEY AUTOINCREMENT, \
     title VARCHAR(20) NOT NULL, body VARCHAR(200), created_at TIMESTAMP, \
     updated_at TIMESTAMP, lock_revision INTEGER);";
 
+/// A table whose model is given another name: `tspawn api blog_entries Entry`.
+const BLOG_ENTRIES: &str = "CREATE TABLE blog_entries (id INTEGER PRIMARY KEY AUTOINCREMENT, \
+    title VARCHAR(20) NOT NULL, body TEXT);";
+
 /// Every file but the dev database (which sqlite3 and the schema reader touch) and folders.
 fn tree(root: &Path) -> BTreeMap<String, String> {
     let mut tree = read_tree(root);
@@ -112,6 +116,37 @@ fn generate_then_delete_gives_back_the_original_files() {
     assert_eq!(files(&root), before);
 }
 
+/// `tspawn api blog_entries Entry`: the form has the table's fields and rules (not the example
+/// a validator named `entry` gets, having no table `entry`), and `tspawn delete Entry` (the
+/// model's name, as given) gives back the original files.
+#[test]
+fn a_model_named_otherwise_gets_its_tables_form_and_deletes_by_that_name() {
+    let (_dir, root) = blog_app("chatapp");
+    sqlite(&root, BLOG_ENTRIES);
+    let files = |root: &Path| {
+        let mut t = tree(root);
+        t.remove("Cargo.toml"); // delete never takes runtime features out
+        t
+    };
+    let before = files(&root);
+    run(&root, &["api", "blog_entries", "Entry"]);
+    let form = std::fs::read_to_string(root.join("src/helpers/entry_validator.rs")).unwrap();
+    let rule = "length(max = 20, message = \"title must be at most 20 characters\")";
+    assert!(form.contains(rule), "{form}");
+    assert!(form.contains("pub body: Option<String>,"), "{form}");
+    assert!(!form.contains("An example"), "{form}");
+    let api = std::fs::read_to_string(root.join("src/controllers/entry_api.rs")).unwrap();
+    assert!(api.contains("use crate::helpers::entry_validator::EntryForm;"));
+    let output = run(&root, &["delete", "Entry"]);
+    for removed in [
+        "src/controllers/entry_api.rs",
+        "src/helpers/entry_validator.rs",
+    ] {
+        assert!(output.contains(&format!("removed  {removed}")), "{output}");
+    }
+    assert_eq!(files(&root), before);
+}
+
 /// One line, a failure exit, nothing written.
 fn assert_refused(root: &Path, args: &[&str], needle: &str) {
     let before = tree(root);
@@ -138,7 +173,8 @@ fn tables_a_url_cannot_name_are_refused() {
 /// 415, 422) and the envelope.
 /// With a composite key (one URL segment per key column, in key order), a text key
 /// (percent-encoded in `Location`) and NOT NULL foreign keys to both blog and the text key
-/// (the test inserts their rows first) beside a nullable one (left null) in the same app.
+/// (the test inserts their rows first) beside a nullable one (left null), and a model named
+/// otherwise than its table (`Entry` for blog_entries, its form the table's) in the same app.
 #[test]
 fn the_blog_app_passes_clippy_fmt_and_its_api_tests() {
     let (_dir, root) = blog_app("apiapp");
@@ -153,10 +189,12 @@ fn the_blog_app_passes_clippy_fmt_and_its_api_tests() {
          language_code TEXT NOT NULL REFERENCES language(code), \
          reply_to INTEGER REFERENCES blog(id), stars INTEGER NOT NULL);",
     );
+    sqlite(&root, BLOG_ENTRIES);
     run(&root, &["api", "blog"]);
     run(&root, &["api", "order_lines"]);
     run(&root, &["a", "language"]);
     run(&root, &["api", "review"]);
+    run(&root, &["api", "blog_entries", "Entry"]);
     let test = std::fs::read_to_string(root.join("tests/review_api.rs")).unwrap();
     let body = "json!({\"blog_id\": blog_row(&db).await, \
                 \"language_code\": language_row(&db).await, \"stars\": 1})";

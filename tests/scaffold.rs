@@ -16,6 +16,10 @@ const BLOG: &str = "CREATE TABLE blog (id INTEGER PRIMARY KEY AUTOINCREMENT, \
     title VARCHAR(20) NOT NULL, body VARCHAR(200), created_at TIMESTAMP, \
     updated_at TIMESTAMP, lock_revision INTEGER);";
 
+/// A table whose model is given another name: `tspawn scaffold blog_entries Entry`.
+const BLOG_ENTRIES: &str = "CREATE TABLE blog_entries (id INTEGER PRIMARY KEY AUTOINCREMENT, \
+    title VARCHAR(20) NOT NULL, body TEXT);";
+
 /// A composite key: one URL segment per key column.
 const ORDER_LINE: &str = "CREATE TABLE order_line (order_id INTEGER, line_no INTEGER, \
     note VARCHAR(40), PRIMARY KEY (order_id, line_no));";
@@ -147,9 +151,12 @@ fn an_existing_model_and_validator_are_kept() {
         .starts_with("// mine"));
 }
 
+/// Each scaffold deleted by its model's name as given (`Entry` for `tspawn scaffold
+/// blog_entries Entry`, whose form is the table's, not the example).
 #[test]
 fn generate_then_delete_gives_back_the_original_tree() {
-    let (_dir, root) = app_with("chatapp", &format!("{BLOG} {TRANSLATION}"));
+    let tables = format!("{BLOG} {TRANSLATION} {BLOG_ENTRIES}");
+    let (_dir, root) = app_with("chatapp", &tables);
     // Delete never takes runtime features out of Cargo.toml.
     let files = |root: &Path| {
         let mut tree = tree(root);
@@ -157,18 +164,28 @@ fn generate_then_delete_gives_back_the_original_tree() {
         tree
     };
     let before = files(&root);
-    let cases: [(&[&str], &str); 3] = [
+    let cases: [(&[&str], &str); 4] = [
         (&["scaffold", "blog"], "blog"),
         (&POST, "post"),
         (&["scaffold", "translation"], "translation"),
+        (&["scaffold", "blog_entries", "Entry"], "Entry"),
     ];
     for (args, name) in cases {
         run(&root, args);
         let output = run(&root, &["delete", name]);
-        let controller = format!("removed  src/controllers/{name}_controller.rs");
+        let snake = name.to_lowercase();
+        let controller = format!("removed  src/controllers/{snake}_controller.rs");
         assert!(output.contains(&controller), "{output}");
+        let form = format!("removed  src/helpers/{snake}_validator.rs");
+        assert!(output.contains(&form), "{output}");
         assert_eq!(files(&root), before, "{args:?}");
     }
+    run(&root, &["scaffold", "blog_entries", "Entry"]);
+    let form = std::fs::read_to_string(root.join("src/helpers/entry_validator.rs")).unwrap();
+    let rule = "length(max = 20, message = \"title must be at most 20 characters\")";
+    assert!(form.contains(rule), "{form}");
+    assert!(form.contains("pub body: Option<String>,"), "{form}");
+    run(&root, &["delete", "Entry"]);
     // All at once, each deleted with the others still there.
     for (args, _) in cases {
         run(&root, args);
@@ -284,15 +301,16 @@ fn migration(root: &Path, suffix: &str) -> String {
 }
 
 /// TreeFrog's blog, the field list, a composite key, a composite text key, a table of every
-/// input kind, and tables with NOT NULL and nullable foreign keys (a field list's
-/// `post:references`, a live table's key to a text key) in one app: clippy -D warnings, fmt
+/// input kind, tables with NOT NULL and nullable foreign keys (a field list's
+/// `post:references`, a live table's key to a text key) and a model named otherwise than its
+/// table (`Entry` for blog_entries) in one app: clippy -D warnings, fmt
 /// --check and every generated test (the request tests of each scaffold: statuses, flash
 /// notices, messages beside the fields, a stale revision refused, escaping, the cross-site
 /// check; a NOT NULL foreign key points at a row the test inserted first).
 #[test]
 fn the_app_passes_clippy_fmt_and_its_scaffold_tests() {
     let (_dir, root) = app_with("scaffoldapp", &format!("{BLOG} {ORDER_LINE} {TRANSLATION}"));
-    sqlite(&root, EVERY_KIND);
+    sqlite(&root, &format!("{EVERY_KIND} {BLOG_ENTRIES}"));
     run(&root, &["scaffold", "blog"]);
     run(&root, &POST);
     // The dev database gets posts as `cargo run` would migrate it: comments reference it.
@@ -318,6 +336,7 @@ fn the_app_passes_clippy_fmt_and_its_scaffold_tests() {
     run(&root, &["scaffold", "order_line"]);
     run(&root, &["s", "translation"]);
     run(&root, &["scaffold", "every_kind"]);
+    run(&root, &["scaffold", "blog_entries", "Entry"]);
     let controller = root.join("src/controllers/order_line_controller.rs");
     let controller = std::fs::read_to_string(controller).unwrap();
     let row = "\"/order_line/show/{order_id}/{line_no}\"";

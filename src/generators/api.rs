@@ -16,8 +16,8 @@
 //! - tests/blog_api.rs: a request test per status through the app's router (a NOT NULL
 //!   foreign key's row inserted first with plain SQL, as the model's tests do);
 //! - the model (`tspawn model TABLE [MODEL]`'s plan) when src/models/sqlobjects/blog.rs does
-//!   not exist yet, and the validator (`tspawn validator blog`'s plan: the form's rules come
-//!   from NOT NULL and VARCHAR(n)), kept when it exists;
+//!   not exist yet, and the validator (`tspawn validator blog`'s plan with this table, as the
+//!   scaffold's: the form's rules come from NOT NULL and VARCHAR(n)), kept when it exists;
 //! - `pub mod blog_api;` in src/controllers/mod.rs, its routes merged in src/routes.rs and the
 //!   runtime features `json` and `validation` in Cargo.toml.
 
@@ -75,10 +75,10 @@ pub fn generate(ctx: &Context, request: &ApiRequest) -> Result<Generated, Error>
         };
         parts.push(model::generate(ctx, &request)?);
     }
-    parts.push(validator::generate(
-        ctx,
-        &Name::parse(NameKind::Validator, &name)?,
-    )?);
+    // The form of this table, whatever the model is called: the validator generator would
+    // look for a table of the model's name (`tspawn api blog_entries Entry`: entry, entries).
+    let validator_name = Name::parse(NameKind::Validator, &name)?;
+    parts.push(validator::from_table(ctx, &validator_name, &table, false)?);
     let mut own = build(ctx, request)?;
     let mut plan = Plan::default();
     let mut notes = Vec::new();

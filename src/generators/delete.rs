@@ -99,10 +99,10 @@ pub fn generate(ctx: &Context, name: &str, force: bool) -> Result<Generated, Err
     // `tspawn delete blog_validator` means the validator of blog, as TreeFrog names it.
     if let Some(validator_name) = &validator_name {
         let snake = validator_name.snake();
-        if parts::is_validator(&app, &snake) {
-            // A scaffold's validator came from the scaffold's table or field list.
-            let table = parts::scaffold_table(ctx, &app, &snake);
-            let validator = (validator_name, table.as_ref());
+        if let Some(recorded) = parts::recorded_validator(&app, &snake) {
+            // A scaffold's or an api's validator came from its table (or field list).
+            let table = parts::recorded_table(ctx, &app, &snake);
+            let validator = (&recorded, table.as_ref());
             parts.push(parts::validator(ctx, &app, validator, name, force)?);
         }
     }

@@ -8,8 +8,9 @@ use crate::context::Context;
 use crate::error::Error;
 use crate::names::{Name, NameKind};
 use crate::plan::{Action, Plan};
+use crate::schema::check::{check, Origin};
 use crate::schema::read::ReadError;
-use crate::schema::Table;
+use crate::schema::{read_table, Table};
 use std::path::{Path, PathBuf};
 
 /// src/controllers/NAME_controller.rs, whose first line records the command that made it
@@ -70,14 +71,23 @@ pub fn api(ctx: &Context, app: &App, file: &str) -> Result<Generated, Error> {
     })
 }
 
-/// The table of the scaffold src/controllers/SNAKE_controller.rs records, when it is one and
-/// the table can be made: read from the dev database, or made from its field list.
-pub fn scaffold_table(ctx: &Context, app: &App, snake: &str) -> Option<Table> {
-    let file = app
-        .root
-        .join(format!("src/controllers/{snake}_controller.rs"));
-    let request = scaffold::recorded(&std::fs::read_to_string(file).ok()?)?;
-    scaffold::table(ctx, &request).ok()
+/// The table the form src/helpers/SNAKE_validator.rs was made from when a scaffold or an api
+/// of model SNAKE wrote it (their model may be named otherwise than the table, so the
+/// validator generator would not find it by the name): the table the scaffold
+/// src/controllers/SNAKE_controller.rs records (read from the dev database, or made from its
+/// field list), else the one the api src/controllers/SNAKE_api.rs records (read from the dev
+/// database). `None` when neither made it, or the table cannot be made now.
+pub fn recorded_table(ctx: &Context, app: &App, snake: &str) -> Option<Table> {
+    let read = |file: String| std::fs::read_to_string(app.root.join(file)).ok();
+    let scaffold = read(format!("src/controllers/{snake}_controller.rs"))
+        .and_then(|text| scaffold::recorded(&text))
+        .and_then(|request| scaffold::table(ctx, &request).ok());
+    scaffold.or_else(|| {
+        let request = api::recorded(&read(format!("src/controllers/{snake}_api.rs"))?)?;
+        let table = read_table(app, &request.table).ok()?;
+        check(app.driver, &table, Origin::LiveTable).ok()?;
+        Some(table)
+    })
 }
 
 /// The request in a controller's first line: the words between its first two backticks.
@@ -105,16 +115,21 @@ pub fn is_helper(app: &App, snake: &str) -> bool {
     })
 }
 
-/// Whether src/helpers/SNAKE_validator.rs is `tspawn validator SNAKE`'s: its first line
-/// still records that command (`// Made by `tspawn validator blog`: yours to edit.`).
-pub fn is_validator(app: &App, snake: &str) -> bool {
+/// The name src/helpers/SNAKE_validator.rs was made with, when it is `tspawn validator
+/// NAME`'s: its first line still records that command (`// Made by `tspawn validator blog`:
+/// yours to edit.`) with a NAME whose snake case is SNAKE. The rebuild takes that NAME as
+/// written there (its files record it), whatever case `delete` was given (`Entry` for
+/// `tspawn api blog_entries Entry`, whose form is `tspawn validator entry`'s).
+pub fn recorded_validator(app: &App, snake: &str) -> Option<Name> {
     let path = format!("src/helpers/{snake}_validator.rs");
-    recorded(app, &path).is_some_and(|words| match &words[..] {
+    match &recorded(app, &path)?[..] {
         [tspawn, validator, name] if tspawn == "tspawn" && validator == "validator" => {
-            Name::parse(NameKind::Validator, name).is_ok_and(|n| n.snake() == snake)
+            Name::parse(NameKind::Validator, name)
+                .ok()
+                .filter(|n| n.snake() == snake)
         }
-        _ => false,
-    })
+        _ => None,
+    }
 }
 
 /// The words of the command between the first two backticks of `path`'s first line, when it
