@@ -1,7 +1,8 @@
 //! The askama markup of the scaffold's form fields: one input per column a caller sets, chosen
 //! by the column's kind, filled with what the form holds (`input.value("title")`: the row's
 //! value on an edit page, the text as typed on a page sent back), and the field's message
-//! right after it.
+//! right after it. A textarea's value starts on the line after its tag, as HTML drops a
+//! newline there.
 //!
 //! No input gets HTML's `required`: the browser would block the submit, and the server's
 //! message beside the field says the same for every client.
@@ -54,9 +55,9 @@ fn control(column: &Column) -> String {
             Some(max) => {
                 format!(r#"<input type="text" {attributes} maxlength="{max}" value="VALUE"ARIA>"#)
             }
-            None => format!(r#"<textarea {attributes}ARIA>VALUE</textarea>"#),
+            None => textarea(attributes),
         },
-        Kind::Json | Kind::Bytes => format!(r#"<textarea {attributes}ARIA>VALUE</textarea>"#),
+        Kind::Json | Kind::Bytes => textarea(attributes),
         kind if kind.is_integer() => number("1"),
         Kind::F32 | Kind::F64 => number("any"),
         Kind::Decimal => number(&match column.numeric {
@@ -81,6 +82,13 @@ fn control(column: &Column) -> String {
         Kind::DateTime | Kind::NaiveDateTime => input("datetime-local\" step=\"1"),
         _ => input("text"),
     }
+}
+
+/// A textarea holding the value after a newline: HTML's parser drops one newline right after
+/// `<textarea>` (HTML Living Standard, "in body" insertion mode, start tag "textarea"), so a
+/// value starting with one would lose it on every edit without it.
+fn textarea(attributes: &str) -> String {
+    format!("<textarea {attributes}ARIA>\nVALUE</textarea>")
 }
 
 /// An option of a nullable bool's select, selected when the form holds `value`.
@@ -118,6 +126,11 @@ mod tests {
         let body = field(&column("body", Kind::String, None, true));
         assert!(
             body.contains("<textarea id=\"body\" name=\"body\""),
+            "{body}"
+        );
+        // The newline HTML drops after the tag, so the value keeps a leading one of its own.
+        assert!(
+            body.contains("%}>\n{{ input.value(\"body\") }}</textarea>"),
             "{body}"
         );
         let price = field(&column("price", Kind::Decimal, None, false));

@@ -35,6 +35,8 @@ pub struct Samples {
     pub too_long: Option<(String, u32, String)>,
     /// A text field, markup for it, and how the page shows that markup (escaped).
     pub markup: Option<(String, String, String)>,
+    /// A TEXT field (a textarea), for the test of a value starting with a newline.
+    pub textarea: Option<String>,
 }
 
 /// A field the pages show as it was typed.
@@ -42,7 +44,8 @@ pub struct Samples {
 pub struct Marker {
     pub field: String,
     pub values: [String; 3],
-    /// How the edit form shows a value: `value="` and `"`, or `>` and `</textarea>`.
+    /// How the edit form shows a value, as Rust string literal text: `value=\"` and `\"`,
+    /// or `>\n` and `</textarea>` (the newline HTML drops after the tag).
     pub before: String,
     pub after: String,
 }
@@ -140,16 +143,23 @@ pub fn samples(
         kept,
         too_long,
         markup,
+        textarea: free.iter().find(|c| is_textarea(c)).map(|c| html::name(c)),
     }
 }
 
 /// How the edit form shows a text field's value: around it, `value="` and `"` for an
-/// input, `>` and `</textarea>` for a textarea.
+/// input, `>` + newline and `</textarea>` for a textarea (see [`html`]'s `textarea`); the
+/// newline written `\n`, as the test's string literals hold it.
 fn shown(column: &Column) -> (String, String) {
-    match column.kind == Kind::String && column.max_length.is_none() {
-        true => (">".to_owned(), "</textarea>".to_owned()),
+    match is_textarea(column) {
+        true => (">\\n".to_owned(), "</textarea>".to_owned()),
         false => ("value=\"".to_owned(), "\"".to_owned()),
     }
+}
+
+/// Whether `column`'s field is a textarea holding text (TEXT, no length).
+fn is_textarea(column: &Column) -> bool {
+    column.kind == Kind::String && column.max_length.is_none()
 }
 
 fn marker(column: &Column) -> Marker {
