@@ -1,5 +1,6 @@
 //! Applying a plan: resolve every action against the disk, refuse if anything cannot succeed
-//! (a missing marker, a file this user may not write: `crate::access`), settle conflicts, then
+//! (a missing marker, a file this user may not write: `crate::access`, an injected line the
+//! user edited, unless `--force` or `--skip` keep it), settle conflicts, then
 //! write everything in one transaction (see [`crate::fsx`]). Nothing is written before every
 //! check has passed, and `--dry-run` stops right before writing with the same status lines a
 //! real run prints.
@@ -10,7 +11,7 @@ use crate::fsx::{self, Write};
 use crate::plan::{Action, Plan};
 use crate::problem::display;
 use crate::prompt::{Answer, Prompt};
-use crate::resolve::{resolve, Step};
+use crate::resolve::{resolve_with, Edit, OnEdit, Step};
 use crate::shell::{Shell, Verb};
 use std::path::{Path, PathBuf};
 
@@ -63,7 +64,14 @@ pub fn apply(
     shell: &mut Shell,
     prompt: &mut dyn Prompt,
 ) -> Result<Outcome, Error> {
-    let mut steps = resolve(plan, base)?;
+    // An edited injection cannot be taken out without changing the user's code: refused, or
+    // kept whole by --force and --skip (a prompt could offer nothing else).
+    let on_edit = match options.on_conflict {
+        OnConflict::Overwrite | OnConflict::Skip => OnEdit::Keep,
+        OnConflict::Ask | OnConflict::Fail => OnEdit::Refuse,
+    };
+    let resolved = resolve_with(plan, base, on_edit)?;
+    let (mut steps, mut kept) = (resolved.steps, resolved.kept);
     // Checked with the plan, not while writing, so `--dry-run` refuses what a run would.
     let denied = access::problems(base, &steps);
     if !denied.is_empty() {
@@ -74,7 +82,9 @@ pub fn apply(
     // again without that ejection, with the decisions already taken.
     let narrowed = keep_mod_lines_of_kept(plan, &steps);
     if narrowed.actions.len() != plan.actions.len() {
-        let decided = std::mem::replace(&mut steps, resolve(&narrowed, base)?);
+        let resolved = resolve_with(&narrowed, base, on_edit)?;
+        kept = resolved.kept;
+        let decided = std::mem::replace(&mut steps, resolved.steps);
         for step in &mut steps {
             if let Some(kept) = decided.iter().find_map(|d| conflict_of(d, step)) {
                 set_conflict(step, kept);
@@ -90,7 +100,21 @@ pub fn apply(
     for (verb, path) in &outcome.lines {
         shell.status(*verb, &display(path));
     }
+    for edit in &kept {
+        shell.note(&kept_note(edit));
+    }
     Ok(outcome)
+}
+
+/// What `--force` or `--skip` did with an injected line the user edited.
+fn kept_note(edit: &Edit) -> String {
+    format!(
+        "note: {} line {} (`{}`) is an edit to lines tspawn added, so they stay as they are; \
+         take them out by hand if the app no longer needs them",
+        display(&edit.path),
+        edit.line,
+        edit.text
+    )
 }
 
 /// Where an app's migrations live. A changed one is kept whatever the policy: the runtime

@@ -27,7 +27,9 @@ pub enum Action {
     },
     /// A file tspawn wrote, removed if it still holds `contents`.
     Remove { path: PathBuf, contents: String },
-    /// An injected snippet taken out again; `key` tells an edited snippet from a missing one.
+    /// An injected snippet taken out again, whole lines only: an edited one (a line changed, an
+    /// attribute put on it; `key` finds one too changed to match otherwise) stops the plan,
+    /// or under `--force` / `--skip` stays whole (see [`crate::inject::eject`]).
     Eject {
         path: PathBuf,
         snippet: String,

@@ -56,14 +56,21 @@ pub enum Problem {
     )]
     InjectionTargetMissing { path: PathBuf, snippet: String },
 
-    /// An injected snippet the user edited, which `delete` cannot take out.
+    /// An injected snippet the user edited, which `delete` cannot take out without changing
+    /// the user's code (see `crate::inject::eject`): `line` counts from 1, `text` is that line
+    /// trimmed.
     #[error(
-        "{} holds an edited copy of what tspawn added; remove it by hand, then run delete \
-         again:\n{}",
-        display(path),
-        indent(snippet)
+        "{} line {line} (`{text}`) is an edit to the lines tspawn added there; delete takes out \
+         only lines exactly as tspawn wrote them: undo the edit, or take the lines out by hand, \
+         and run delete again, or rerun with --force to keep them as they are and delete the \
+         rest",
+        display(path)
     )]
-    EditedInjection { path: PathBuf, snippet: String },
+    EditedInjection {
+        path: PathBuf,
+        line: usize,
+        text: String,
+    },
 
     /// A file to rewrite or remove that this user may not write (see `crate::access`).
     #[error(

@@ -10,11 +10,12 @@
 //! laid out, and the user's text keeps its bytes.
 
 use crate::error::Error;
-use crate::inject::{eject, has_key, inject, Injection};
+use crate::inject::{eject, inject, Ejection, Injection, Layout};
 use crate::manifest;
 use crate::plan::{Action, FileKind, Plan};
 use crate::problem::Problem;
 use std::collections::HashMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 /// One resolved action.
@@ -46,13 +47,61 @@ pub(crate) enum Step {
     },
 }
 
-/// Every step of `plan` inside `base`, or every problem found.
+/// A line of an injected snippet the user changed since (see [`crate::inject::eject`]), which
+/// `delete` does not take out: the snippet's lines stay whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Edit {
+    pub path: PathBuf,
+    /// The line's number in the file on disk, from 1.
+    pub line: usize,
+    /// What the line holds, trimmed.
+    pub text: String,
+}
+
+impl Edit {
+    fn problem(self) -> Problem {
+        Problem::EditedInjection {
+            path: self.path,
+            line: self.line,
+            text: self.text,
+        }
+    }
+}
+
+/// What to do with an injected snippet the user edited, which `delete` cannot take out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OnEdit {
+    /// Stop the plan: [`Problem::EditedInjection`], listed with the other problems.
+    Refuse,
+    /// Leave the snippet's lines as they are and list the edit in [`Resolved::kept`]
+    /// (`--force` and `--skip`).
+    Keep,
+}
+
+/// The steps of a plan, and the edited snippets left in place under [`OnEdit::Keep`].
+#[derive(Debug)]
+pub(crate) struct Resolved {
+    pub steps: Vec<Step>,
+    pub kept: Vec<Edit>,
+}
+
+/// Every step of `plan` inside `base`, or every problem found (an edited snippet among them):
+/// what the engine's own tests check.
+#[cfg(test)]
 pub(crate) fn resolve(plan: &Plan, base: &Path) -> Result<Vec<Step>, Error> {
+    resolve_with(plan, base, OnEdit::Refuse).map(|resolved| resolved.steps)
+}
+
+/// [`resolve`], with edited snippets refused or kept as `on_edit` says.
+pub(crate) fn resolve_with(plan: &Plan, base: &Path, on_edit: OnEdit) -> Result<Resolved, Error> {
     let mut resolver = Resolver {
         base,
         steps: Vec::new(),
         index: HashMap::new(),
         problems: Vec::new(),
+        on_edit,
+        kept: Vec::new(),
+        ejected: HashMap::new(),
     };
     for action in &plan.actions {
         let path = action.path().clone();
@@ -83,7 +132,10 @@ pub(crate) fn resolve(plan: &Plan, base: &Path) -> Result<Vec<Step>, Error> {
         }
     }
     if resolver.problems.is_empty() {
-        Ok(resolver.steps)
+        Ok(Resolved {
+            steps: resolver.steps,
+            kept: resolver.kept,
+        })
     } else {
         Err(Error::Problems(resolver.problems))
     }
@@ -95,6 +147,11 @@ struct Resolver<'a> {
     steps: Vec<Step>,
     index: HashMap<PathBuf, usize>,
     problems: Vec<Problem>,
+    on_edit: OnEdit,
+    kept: Vec<Edit>,
+    /// The lines each ejection took out of a file, in order, each range in the text as it was
+    /// then: to number a line as it is on disk.
+    ejected: HashMap<PathBuf, Vec<Range<usize>>>,
 }
 
 impl Resolver<'_> {
@@ -240,22 +297,48 @@ impl Resolver<'_> {
         Ok(())
     }
 
-    /// Takes a snippet out of the file's current (or already planned) text; an edited copy
-    /// (its key is there, its exact text is not) is a problem, a missing one is nothing to do.
+    /// Takes a snippet's whole lines out of the file's current (or already planned) text; an
+    /// edited copy (see [`crate::inject::eject`]) is a problem, or under [`OnEdit::Keep`] left
+    /// whole and listed; a missing one is nothing to do.
     fn eject(&mut self, path: PathBuf, snippet: &str, key: Option<&str>) -> Result<(), Problem> {
         let (planned, text) = self.current_text(&path)?;
         let Some(text) = text else { return Ok(()) };
-        match eject(&text, snippet) {
-            Some(new) => {
+        match eject(&text, snippet, key, Layout::of(&path)) {
+            Ejection::Ejected { text: new, lines } => {
+                self.ejected.entry(path.clone()).or_default().push(lines);
                 self.set_text(planned, path, text, new);
                 Ok(())
             }
-            None if key.is_some_and(|key| has_key(&text, key)) => {
-                let snippet = snippet.to_owned();
-                Err(Problem::EditedInjection { path, snippet })
+            Ejection::Edited { line, text } => {
+                let line = self.disk_line(&path, line) + 1;
+                let edit = Edit { path, line, text };
+                match self.on_edit {
+                    OnEdit::Refuse => Err(edit.problem()),
+                    OnEdit::Keep => {
+                        self.kept.push(edit);
+                        Ok(())
+                    }
+                }
             }
-            None => Ok(()),
+            Ejection::Missing => Ok(()),
         }
+    }
+
+    /// The number (from 0) on disk of line `line` of the file's current text, which earlier
+    /// ejections took whole lines out of (a delete plan changes files only by ejecting).
+    fn disk_line(&self, path: &Path, line: usize) -> usize {
+        let taken = self
+            .ejected
+            .get(path)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        taken
+            .iter()
+            .rev()
+            .fold(line, |line, range| match line >= range.start {
+                true => line + range.len(),
+                false => line,
+            })
     }
 
     /// The step an earlier action planned for `path`, and the file's text as it stands after

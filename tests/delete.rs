@@ -1,5 +1,6 @@
 //! `tspawn delete NAME`: generate then delete gives back the original tree; files changed
-//! since generation are kept unless forced; edited injections stop it with a clear message.
+//! since generation are kept unless forced; edited injections stop it with a clear message
+//! (more in tests/delete_edited.rs).
 
 mod common;
 
@@ -88,15 +89,33 @@ fn edited_settings_stop_the_delete_with_what_to_remove() {
     )
     .unwrap();
     let before = read_tree(&root);
+    let edited = read_tree(&root)["config/app.toml"].clone();
+    let line = edited
+        .lines()
+        .position(|l| l.starts_with("history = 5"))
+        .unwrap()
+        + 1;
     tspawn(&root)
         .args(["delete", "chat"])
         .assert()
         .failure()
-        .stderr(predicate::str::contains(
-            "config/app.toml holds an edited copy",
-        ))
-        .stderr(predicate::str::contains("[default.chat_endpoint]"));
+        .stderr(predicate::str::contains(format!(
+            "config/app.toml line {line} (`history = 5              # messages a newcomer \
+             receives`) is an edit to the lines tspawn added there"
+        )));
     assert_eq!(read_tree(&root), before);
+
+    // --force keeps the settings whole (a line taken out of them would change the table the
+    // rest belongs to) and deletes the rest.
+    tspawn(&root)
+        .args(["delete", "chat", "--force"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(format!(
+            "note: config/app.toml line {line} (`history = 5"
+        )));
+    assert_eq!(read_tree(&root)["config/app.toml"], edited);
+    assert!(!root.join("src/endpoints/chat_endpoint.rs").exists());
 }
 
 #[test]

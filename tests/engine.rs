@@ -2,7 +2,8 @@
 //! real folders: generated files (rewritten without asking while they keep their header, kept
 //! by `--skip`, a conflict once the user removed the header), user files (written once, then
 //! left alone) and Cargo features (added to a manifest in its own style). Each outcome, its
-//! status line, `--dry-run`, reruns and `delete` (the reversed plan).
+//! status line, `--dry-run`, reruns and `delete` (the reversed plan, which refuses an injected
+//! line the user edited unless `--force` or `--skip` keep it).
 
 use std::io::Write;
 use std::path::Path;
@@ -380,6 +381,63 @@ fn delete_of_changed_files_follows_the_conflict_rules() {
     assert_eq!(forced.said, format!("     removed  {SQLOBJECT}\n"));
     forced.result.unwrap();
     assert!(!root.join(SQLOBJECT).exists());
+}
+
+#[test]
+fn an_edited_injected_line_is_refused_or_kept_whole_and_numbered_as_on_disk() {
+    const ROUTES: &str = "src/routes.rs";
+    let dir = app();
+    let root = dir.path();
+    write(root, ROUTES, "fn r() {\n    // m\n}\n");
+    let mut plan = Plan::default();
+    plan.file("src/b.rs", "pub fn b() {}\n");
+    plan.inject(ROUTES, "// m", "a();");
+    plan.inject(ROUTES, "// m", "b();");
+    run(root, &plan);
+    let edited = "fn r() {\n    a();\n    b(); // mine\n    // m\n}\n";
+    assert_eq!(read(root, ROUTES), edited.replace(" // mine", ""));
+    write(root, ROUTES, edited);
+    let reverse = plan.reverse();
+
+    // a(); goes first, yet b();'s line is numbered as it is on disk. No prompt is shown: a
+    // line is never taken out in part, so there is nothing to ask.
+    let refusal =
+        "src/routes.rs line 3 (`b(); // mine`) is an edit to the lines tspawn added there";
+    for policy in [OnConflict::Fail, OnConflict::Ask] {
+        let refused = run_with(root, &reverse, false, policy, "y\n");
+        let error = refused.result.unwrap_err();
+        assert!(
+            matches!(&error, Error::Problems(p) if p.len() == 1),
+            "{error}"
+        );
+        assert!(error.to_string().contains(refusal), "{error}");
+        assert!(
+            !refused.said.contains('?'),
+            "{policy:?} asked: {}",
+            refused.said
+        );
+        assert_eq!(read(root, ROUTES), edited);
+        assert!(root.join("src/b.rs").exists());
+    }
+
+    // --skip and --force keep the edited line whole and say so, a dry run too.
+    let note = "note: src/routes.rs line 3 (`b(); // mine`) is an edit to lines tspawn added, \
+                so they stay as they are; take them out by hand if the app no longer needs them";
+    let dry = run_with(root, &reverse, true, OnConflict::Skip, "");
+    dry.result.unwrap();
+    assert!(dry.said.contains(note), "{}", dry.said);
+    assert_eq!(read(root, ROUTES), edited);
+    let forced = run_with(root, &reverse, false, OnConflict::Overwrite, "");
+    forced.result.unwrap();
+    assert_eq!(
+        forced.said,
+        format!("     removed  src/b.rs\n     updated  {ROUTES}\n{note}\n")
+    );
+    assert_eq!(
+        read(root, ROUTES),
+        "fn r() {\n    b(); // mine\n    // m\n}\n"
+    );
+    assert!(!root.join("src/b.rs").exists());
 }
 
 #[test]
