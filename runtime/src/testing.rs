@@ -136,26 +136,27 @@ pub fn form_body(pairs: &[(&str, &str)]) -> String {
         .finish()
 }
 
-/// A number no other call gives, in this process or an earlier run: the microseconds since
-/// the Unix epoch at this process's first call, plus one per call. A run makes far fewer
-/// calls than the microseconds it lasts, so the next run starts past every number this one
-/// gave. About 1.8 × 10^15 in 2026: it fits an `i64`, not an `i32`; generated tests use it
-/// for key and UNIQUE columns, so rows never collide with those earlier runs left in the test
-/// database. A narrower column takes it modulo its size, and may then collide (rarely).
+/// A number no other call gives, in this process or a recent earlier run: the clock in tenths
+/// of a millisecond at this process's first call, modulo 2 × 10^9, plus one per call. A run
+/// makes far fewer calls than the tenths of a millisecond it lasts, so the next run (another
+/// test file right after this one) starts past every number this one gave; the clock wraps
+/// every 2.3 days. Every number fits an INTEGER column (below 2^31). Generated tests use it for
+/// key and UNIQUE columns, so rows never collide with those of earlier runs still in the test
+/// database; a narrower column takes it modulo its size, and may then collide (rarely).
 ///
 /// ```
 /// use tspawn_runtime::testing::unique;
 /// let (a, b) = (unique(), unique());
 /// assert_eq!(b, a + 1);
+/// assert!(b < 1 << 31);
 /// ```
 pub fn unique() -> i64 {
     use std::sync::atomic::{AtomicI64, Ordering};
-    use std::sync::OnceLock;
-    static BASE: OnceLock<i64> = OnceLock::new();
     static NEXT: AtomicI64 = AtomicI64::new(0);
-    let base = *BASE.get_or_init(|| {
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
-        now.map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX / 2))
-    });
-    base + NEXT.fetch_add(1, Ordering::Relaxed)
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    let tenths = now.map_or(0, |d| d.as_micros() / 100 % 2_000_000_000);
+    let start = i64::try_from(tenths).unwrap_or(0);
+    // Only the first call finds 0 and sets the start.
+    let _ = NEXT.compare_exchange(0, start, Ordering::Relaxed, Ordering::Relaxed);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
