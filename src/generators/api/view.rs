@@ -50,6 +50,12 @@ pub struct ApiView {
     /// Whether the tests need `unique()`: for a key or UNIQUE column callers set, or for a
     /// parent row's.
     uses_unique: bool,
+    /// Whether a second POST of the sample is refused as taken (409): it sets a key or UNIQUE
+    /// column.
+    taken: bool,
+    /// A NOT NULL foreign key's column and a JSON value naming no row (`-1`, `"(no row)"`),
+    /// for the test of the 422 a foreign key to no row answers.
+    orphan: Option<(String, String)>,
     /// Whether the controller needs `segment` (a text key).
     text_key: bool,
     /// `let location = format!(...);` laid out.
@@ -103,10 +109,24 @@ pub fn view(
             (_, true, Kind::String) => {
                 format!("\"{}\": format!(\"k{{}}\", unique())", c.name)
             }
-            (_, true, kind) if kind.is_integer() => format!("\"{}\": unique()", c.name),
+            // A narrow integer takes it modulo its range (collisions with rows earlier runs
+            // left are rare, not impossible: see testing::unique).
+            (_, true, kind) if kind.is_integer() => match small_range(kind) {
+                Some(range) => format!("\"{}\": unique() % {range}", c.name),
+                None => format!("\"{}\": unique()", c.name),
+            },
             _ => format!("\"{}\": {}", c.name, json_sample(c)),
         })
         .collect();
+    let taken = plain.iter().any(|c| distinct(c));
+    let orphan = plain
+        .iter()
+        .filter(|c| parents.iter().any(|p| p.columns == [c.name.clone()]))
+        .find_map(|c| match c.kind {
+            Kind::String => Some((c.name.clone(), "\"(no row)\"".to_owned())),
+            kind if kind.is_integer() => Some((c.name.clone(), "-1".to_owned())),
+            _ => None,
+        });
     let uses_unique = sample
         .iter()
         .chain(parents.iter().map(|p| &p.body))
@@ -205,6 +225,8 @@ pub fn view(
         },
         parents,
         uses_unique,
+        taken,
+        orphan,
         text_key: key.iter().any(|c| c.kind == Kind::String),
         location,
         invalid,
@@ -212,6 +234,18 @@ pub fn view(
         merge_fits: 8 + ".merge(crate::controllers::".len() + module.len() + "::routes())".len()
             <= 100,
         name,
+    }
+}
+
+/// The count of values a narrow integer column holds from 0 up, as a Rust literal, for a
+/// `unique()` that would overflow it (`None` for 32 bits and more: `unique()` is below 2^31).
+fn small_range(kind: Kind) -> Option<&'static str> {
+    match kind {
+        Kind::I8 => Some("127"),
+        Kind::U8 => Some("255"),
+        Kind::I16 => Some("32_767"),
+        Kind::U16 => Some("65_535"),
+        _ => None,
     }
 }
 

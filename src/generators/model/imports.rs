@@ -65,10 +65,6 @@ impl Builder<'_> {
             view.module,
             braced(&[view.model.as_str(), view.new_model.as_str()])
         )];
-        if view.tests.unique {
-            imports.push("std::sync::atomic::{AtomicI64, Ordering}".to_owned());
-            imports.push("std::time::{SystemTime, UNIX_EPOCH}".to_owned());
-        }
         if !chrono.is_empty() {
             imports.push(format!("tspawn_runtime::chrono::{}", braced(&chrono)));
         }
@@ -82,6 +78,9 @@ impl Builder<'_> {
         let unsets = view.lock.as_ref().is_some_and(|l| l.unset.is_some());
         if !view.tests.parents.is_empty() || unsets {
             imports.push("tspawn_runtime::sqlx".to_owned());
+        }
+        if view.tests.unique {
+            imports.push("tspawn_runtime::testing::unique".to_owned());
         }
         imports.push("tspawn_runtime::tokio::sync::Mutex".to_owned());
         if uses(&[Kind::Uuid]) {

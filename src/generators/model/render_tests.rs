@@ -258,7 +258,10 @@ fn parent_rows_are_unique_per_call_and_removed() {
         let test = &files.iter().find(|(n, _)| n == "test.rs").unwrap().1;
         let sqlobject = &files.iter().find(|(n, _)| n == "sqlobject.rs").unwrap().1;
         // The unique email and the natural key come from unique(), bound.
-        assert!(test.contains("fn unique() -> i64"), "{driver}\n{test}");
+        assert!(
+            test.contains("use tspawn_runtime::testing::unique;"),
+            "{driver}\n{test}"
+        );
         assert!(
             test.contains(".bind(format!(\"ü{n}\"))"),
             "{driver}\n{test}"
