@@ -33,7 +33,12 @@ const TRANSLATION: &str = "CREATE TABLE translation (lang TEXT, key_name VARCHAR
 const EVERY_KIND: &str = "CREATE TABLE every_kind (id UUID PRIMARY KEY, day DATE NOT NULL, \
     at_time TIME, stamp TIMESTAMP NOT NULL, price DECIMAL(10,2) NOT NULL, ratio REAL, \
     done BOOLEAN NOT NULL, maybe BOOLEAN, note TEXT, code VARCHAR(8) UNIQUE, data JSON, \
-    small INTEGER, lock_revision INTEGER NOT NULL DEFAULT 1);";
+    small INTEGER, lock_revision INTEGER NOT NULL DEFAULT 1, blob BLOB NOT NULL, \
+    maybe_blob BLOB, long_text VARCHAR(300), at_utc DATETIME);";
+
+/// Columns named with Rust keywords (`r#type` in Rust, `type` in views and messages).
+const KEYWORDS: &str = "CREATE TABLE kinds (id INTEGER PRIMARY KEY AUTOINCREMENT, \
+    type VARCHAR(20) NOT NULL, ref TEXT);";
 
 /// A live table whose NOT NULL foreign key points at a text key (`tag`, which `tspawn model`
 /// gives a migration) and whose nullable one points at the field list's `posts`.
@@ -141,7 +146,12 @@ fn an_existing_model_and_validator_are_kept() {
     )
     .unwrap();
     let output = run(&root, &["scaffold", "blog"]);
-    assert!(!output.contains("src/models/"), "{output}");
+    // The model's plan: its user file kept, its generated files as the table makes them.
+    assert!(output.contains("exists  src/models/blog.rs"), "{output}");
+    assert!(
+        output.contains("identical  src/models/sqlobjects/blog.rs"),
+        "{output}"
+    );
     assert!(
         output.contains("identical  src/helpers/blog_validator.rs"),
         "{output}"
@@ -149,6 +159,60 @@ fn an_existing_model_and_validator_are_kept() {
     assert!(std::fs::read_to_string(&model)
         .unwrap()
         .starts_with("// mine"));
+}
+
+/// A column added after the scaffold: the model follows the table on a rerun, and a form the
+/// user has without the new field is refused up front, naming the field and the fix.
+#[test]
+fn a_rerun_after_a_new_column_updates_the_model_or_names_the_forms_missing_field() {
+    let (_dir, root) = app_with("chatapp", BLOG);
+    run(&root, &["scaffold", "blog"]);
+    sqlite(&root, "ALTER TABLE blog ADD rating INTEGER;");
+    let fix = "add `pub rating: Option<i64>,` to BlogForm in src/helpers/blog_validator.rs, \
+               or remove that file";
+    assert_refused(&root, &["scaffold", "blog", "--force"], fix);
+    std::fs::remove_file(root.join("src/helpers/blog_validator.rs")).unwrap();
+    run(&root, &["scaffold", "blog", "--force"]);
+    let read = |path: &str| std::fs::read_to_string(root.join(path)).unwrap();
+    assert!(read("src/models/sqlobjects/blog.rs").contains("pub rating: Option<i64>,"));
+    assert!(read("src/helpers/blog_validator.rs").contains("pub rating: Option<i64>,"));
+    assert!(read("src/controllers/blog_controller.rs").contains("form.rating"));
+}
+
+/// `tspawn validator BlogValidator` records the name as its file is called, so `validator
+/// blog` and `delete blog` take the form as theirs; so is a form recording another spelling.
+#[test]
+fn a_validator_is_the_same_under_every_spelling_of_its_name() {
+    let (_dir, root) = app_with("chatapp", BLOG);
+    let before = tree(&root);
+    let form = root.join("src/helpers/blog_validator.rs");
+    for spelling in ["BlogValidator", "Blog"] {
+        run(&root, &["validator", "BlogValidator"]);
+        let text = std::fs::read_to_string(&form).unwrap();
+        assert!(
+            text.starts_with("// Made by `tspawn validator blog`:"),
+            "{text}"
+        );
+        // As files made before recorded it.
+        let old = format!("// Made by `tspawn validator {spelling}`:");
+        std::fs::write(
+            &form,
+            text.replacen("// Made by `tspawn validator blog`:", &old, 1),
+        )
+        .unwrap();
+        let output = run(&root, &["validator", "blog"]);
+        assert!(!output.contains("differs"), "{output}");
+        let output = run(&root, &["delete", "blog"]);
+        assert!(
+            output.contains("removed  src/helpers/blog_validator.rs"),
+            "{output}"
+        );
+        let mut after = tree(&root);
+        after.remove("Cargo.toml");
+        let mut original = before.clone();
+        original.remove("Cargo.toml");
+        assert_eq!(after, original, "{spelling}");
+    }
 }
 
 /// Each scaffold deleted by its model's name as given (`Entry` for `tspawn scaffold
@@ -310,7 +374,7 @@ fn migration(root: &Path, suffix: &str) -> String {
 #[test]
 fn the_app_passes_clippy_fmt_and_its_scaffold_tests() {
     let (_dir, root) = app_with("scaffoldapp", &format!("{BLOG} {ORDER_LINE} {TRANSLATION}"));
-    sqlite(&root, &format!("{EVERY_KIND} {BLOG_ENTRIES}"));
+    sqlite(&root, &format!("{EVERY_KIND} {BLOG_ENTRIES} {KEYWORDS}"));
     run(&root, &["scaffold", "blog"]);
     run(&root, &POST);
     // The dev database gets posts as `cargo run` would migrate it: comments reference it.
@@ -337,6 +401,12 @@ fn the_app_passes_clippy_fmt_and_its_scaffold_tests() {
     run(&root, &["s", "translation"]);
     run(&root, &["scaffold", "every_kind"]);
     run(&root, &["scaffold", "blog_entries", "Entry"]);
+    run(&root, &["scaffold", "kinds"]);
+    let show = read("views/kind/show.html");
+    assert!(show.contains("{{ row.type.to_input() }}"), "{show}");
+    let every = read("views/every_kind/_form.html");
+    assert!(!every.contains("name=\"blob\""), "{every}");
+    assert!(every.contains("<textarea id=\"long_text\""), "{every}");
     let controller = root.join("src/controllers/order_line_controller.rs");
     let controller = std::fs::read_to_string(controller).unwrap();
     let row = "\"/order_line/show/{order_id}/{line_no}\"";
@@ -346,7 +416,51 @@ fn the_app_passes_clippy_fmt_and_its_scaffold_tests() {
         index.contains("{{ row.lang|urlencode_strict }}/"),
         "{index}"
     );
+    std::fs::write(root.join("tests/referenced_post.rs"), REFERENCED_POST).unwrap();
     common::app::cargo(&root, &["fmt", "--check"]);
     common::app::cargo(&root, &["clippy", "--all-targets", "--", "-D", "warnings"]);
     common::app::cargo(&root, &["test"]);
 }
+
+/// A test the app build runs beside the generated ones: removing a post a comment refers to
+/// redirects (303) to the post's page with a flash alert, and the post stays.
+const REFERENCED_POST: &str = r#"//! Removing a post a comment refers to.
+
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+use tspawn_runtime::axum::body::Body;
+use tspawn_runtime::axum::http::{header, Request, StatusCode};
+use tspawn_runtime::sqlx;
+
+#[tokio::test]
+async fn a_post_a_comment_refers_to_stays_and_its_page_says_why() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let state = tspawn_runtime::testing::state(root).await.unwrap();
+    let db = state.db.clone();
+    let app = tspawn_runtime::app(scaffoldapp::routes::routes(), state);
+    let sql = "INSERT INTO posts (title, body, published, created_at, updated_at) \
+               VALUES ('x', 'x', 1, '2000-01-01 00:00:00', '2000-01-01 00:00:00') RETURNING id";
+    let post: i64 = sqlx::query_scalar(sql).fetch_one(&db).await.unwrap();
+    let sql = format!(
+        "INSERT INTO comments (body, post_id, created_at, updated_at) \
+         VALUES ('c', {post}, '2000-01-01 00:00:00', '2000-01-01 00:00:00')"
+    );
+    sqlx::query(&sql).execute(&db).await.unwrap();
+    let remove = Request::post(format!("/post/remove/{post}"));
+    let answer = app.clone().oneshot(remove.body(Body::empty()).unwrap());
+    let answer = answer.await.unwrap();
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    let show = format!("/post/show/{post}");
+    assert_eq!(answer.headers()[header::LOCATION], show.as_str());
+    let cookie = answer.headers()[header::SET_COOKIE].to_str().unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_owned();
+    let page = Request::get(&show).header(header::COOKIE, cookie);
+    let page = app.oneshot(page.body(Body::empty()).unwrap()).await;
+    let page = page.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let body = page.into_body().collect().await.unwrap().to_bytes();
+    let body = String::from_utf8(body.to_vec()).unwrap();
+    let alert = "<p class=\"flash alert\">Not removed: other rows refer to this post.</p>";
+    assert!(body.contains(alert), "{body}");
+}
+"#;

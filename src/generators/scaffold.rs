@@ -24,6 +24,7 @@
 //! migration from the fields; the validator takes the same fields (the dev database has no
 //! such table until the app runs the migration).
 
+mod code;
 mod html;
 mod layout;
 mod samples;
@@ -38,7 +39,7 @@ use crate::error::Error;
 use crate::names::{Name, NameKind};
 use crate::plan::Plan;
 use crate::schema::check::{check, Origin};
-use crate::schema::{fields, read_table, Table};
+use crate::schema::{fields, read_table, Role, Table};
 use crate::templates::render;
 use std::path::PathBuf;
 use view::ScaffoldView;
@@ -103,15 +104,20 @@ pub fn generate(ctx: &Context, request: &ScaffoldRequest) -> Result<Generated, E
     let name = model_names(request.model.as_ref(), &table, "scaffold")?.1;
     url_key(&table, "scaffold")?;
     refuse(&app, request, &name)?;
-    let mut parts = Vec::new();
-    if !app
-        .root
-        .join(format!("src/models/sqlobjects/{name}.rs"))
-        .is_file()
-    {
-        parts.push(model::generate(ctx, &request.model_request())?);
-    }
     let validator_name = Name::parse(NameKind::Validator, &name)?;
+    // A form the user already has must declare every field the controller reads (a column
+    // added since it was written would not compile).
+    let fields: Vec<(String, String)> = table
+        .columns
+        .iter()
+        .filter(|c| c.role() == Role::Plain)
+        .map(|c| (c.field(), validator::field_type(c)))
+        .collect();
+    let form = format!("{}Form", validator_name.pascal());
+    validator::refuse_missing_fields(&app, &validator_name.snake(), &form, &fields)?;
+    // Always the model's plan: its generated files follow the table (`identical` when it did
+    // not change), its user files stay (`exists`).
+    let mut parts = vec![model::generate(ctx, &request.model_request())?];
     parts.push(validator::from_table(ctx, &validator_name, &table, false)?);
     let mut own = build(ctx, request)?;
     let mut plan = Plan::default();

@@ -103,6 +103,19 @@ fn plan(
             form = without;
         }
     }
+    // A form recording another spelling of its name (`tspawn validator Blog`, as files made
+    // before names were recorded in snake case say) is as unchanged, for delete and a rerun.
+    if let Some(text) = &on_disk {
+        let rest = |text: &str| text.split_once('\n').map(|(_, rest)| rest.to_owned());
+        let first = text.lines().next().unwrap_or_default();
+        let recorded = first.split('`').nth(1).unwrap_or_default();
+        let same_name = recorded
+            .strip_prefix("tspawn validator ")
+            .is_some_and(|n| Name::parse(NameKind::Validator, n).is_ok_and(|n| n.snake() == snake));
+        if same_name && rest(text) == rest(&form) {
+            form = text.clone();
+        }
+    }
     let in_step = on_disk.as_ref().is_none_or(|text| *text == form);
     plan.user_file(form_path, form);
     plan.inject(
@@ -169,4 +182,65 @@ fn table(app: &App, snake: &str) -> (Option<Table>, Option<String>) {
         tried.join(" or ")
     );
     (None, Some(note))
+}
+
+/// The fields of `fields` (Rust field names as the form declares them: `rating`, `r#type`)
+/// that src/helpers/MODULE_validator.rs (`module` such as `blog`) does not declare as
+/// `pub FIELD:`; empty when the file does not exist (the run writes it). Scaffold and api call
+/// it before planning a controller that reads `form.FIELD`, which would not compile after a
+/// column was added to a table whose form the user already has.
+pub fn missing_fields(app: &App, module: &str, fields: &[String]) -> Vec<String> {
+    let path = app.root.join(format!("src/helpers/{module}_validator.rs"));
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    let declared: Vec<&str> = text
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("pub "))
+        .filter_map(|rest| rest.split_once(':').map(|(name, _)| name.trim()))
+        .collect();
+    fields
+        .iter()
+        .filter(|field| !declared.contains(&field.as_str()))
+        .cloned()
+        .collect()
+}
+
+/// The Rust type of `column`'s form field, as the form declares it (`Option<i64>`).
+pub fn field_type(column: &crate::schema::Column) -> String {
+    let base = column.kind.rust_type();
+    if column.nullable {
+        format!("Option<{base}>")
+    } else {
+        base.to_owned()
+    }
+}
+
+/// [`missing_fields`] as the one-line refusal of scaffold and api: `fields` are
+/// `(field, Rust type)` pairs (`("rating", "Option<i64>")`) of the columns the controller
+/// reads, `form` the form's type (`BlogForm`). The line names each missing field's declaration
+/// and the two ways out: add them, or remove the file so the run writes it from the table.
+pub fn refuse_missing_fields(
+    app: &App,
+    module: &str,
+    form: &str,
+    fields: &[(String, String)],
+) -> Result<(), Error> {
+    let names: Vec<String> = fields.iter().map(|(name, _)| name.clone()).collect();
+    let missing = missing_fields(app, module, &names);
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let declarations: Vec<String> = fields
+        .iter()
+        .filter(|(name, _)| missing.contains(name))
+        .map(|(name, ty)| format!("`pub {name}: {ty},`"))
+        .collect();
+    let file = format!("src/helpers/{module}_validator.rs");
+    Err(Error::Schema(format!(
+        "{file} has no field {} the table has: add {} to {form} in {file}, or remove that \
+         file and run again",
+        missing.join(", "),
+        declarations.join(" "),
+    )))
 }

@@ -15,6 +15,13 @@ const MESSAGE: &str = r#"
     <p class="error" id="NAME-error">{{ error }}</p>
     {%- endif %}"#;
 
+/// What follows on a stale form's page: the row's current value, when it is not the form's
+/// (the view's `now`).
+const NOW: &str = r#"
+    {%- if let Some(now) = self.now("NAME") %}
+    <p class="current">Now: {{ now }}</p>
+    {%- endif %}"#;
+
 /// Marks the control of a field that has a message, and points it at the message.
 const ARIA: &str = r#"{% if input.error("NAME").is_some() %} aria-invalid="true" aria-describedby="NAME-error"{% endif %}"#;
 
@@ -30,13 +37,57 @@ pub fn name(column: &Column) -> String {
 /// The markup of `column`'s field, indented for a `<form>` at the top level of a view.
 pub fn field(column: &Column) -> String {
     let control = control(column);
+    let label = label(column);
     let block = format!(
-        "  <div class=\"field\">\n    <label for=\"NAME\">NAME</label>\n    {control}{MESSAGE}\n  </div>"
+        "  <div class=\"field\">\n    <label for=\"NAME\">{label}</label>\n    {control}{MESSAGE}{NOW}\n  </div>"
     );
     block
         .replace("ARIA", ARIA)
         .replace("VALUE", VALUE)
         .replace("NAME", &name(column))
+}
+
+/// The askama markup index and show pages display for `column` of `row`: its input text
+/// (`row.type`: askama writes a keyword field as the raw identifier itself), a `DateTime<Utc>`
+/// followed by " UTC", bytes as their size ("3 bytes"); nothing for NULL.
+pub fn shown(column: &Column) -> String {
+    let field = name(column);
+    let (value, suffix) = match column.kind {
+        Kind::Bytes => ("len()", " bytes"),
+        Kind::DateTime => ("to_input()", " UTC"),
+        _ => ("to_input()", ""),
+    };
+    match (column.nullable, suffix) {
+        (true, "") | (false, _) => format!("{{{{ row.{field}.{value} }}}}{suffix}"),
+        (true, _) => format!(
+            "{{% if let Some(value) = row.{field} %}}{{{{ value.{value} }}}}{suffix}{{% endif %}}"
+        ),
+    }
+}
+
+/// The label of `column`'s field: its name, and "(UTC)" for a `DateTime<Utc>`, whose input
+/// reads and shows UTC (no one takes it for local time).
+pub fn label(column: &Column) -> String {
+    match column.kind {
+        Kind::DateTime => format!("{} (UTC)", name(column)),
+        _ => name(column),
+    }
+}
+
+/// Whether `column` is in the forms: every column callers set but bytes (BLOB, BYTEA), which
+/// no text input carries without corrupting them; a save keeps the row's.
+pub fn in_form(column: &Column) -> bool {
+    column.kind != Kind::Bytes
+}
+
+/// The longest VARCHAR a one-line text input gets: a longer one is a textarea, as an
+/// `<input type="text">` strips the newlines a long text may hold.
+const LONGEST_INPUT: u32 = 255;
+
+/// Whether `column`'s field is a textarea holding text: TEXT, or VARCHAR(n) over
+/// [`LONGEST_INPUT`].
+pub fn is_textarea(column: &Column) -> bool {
+    column.kind == Kind::String && column.max_length.is_none_or(|n| n > LONGEST_INPUT)
 }
 
 /// The input (or textarea, or select) of `column`, with `NAME`, `VALUE` and `ARIA` to fill.
@@ -51,7 +102,7 @@ fn control(column: &Column) -> String {
         format!(r#"<input type="number" {attributes} step="{step}"{min} value="VALUE"ARIA>"#)
     };
     match column.kind {
-        Kind::String => match column.max_length {
+        Kind::String => match column.max_length.filter(|_| !is_textarea(column)) {
             Some(max) => {
                 format!(r#"<input type="text" {attributes} maxlength="{max}" value="VALUE"ARIA>"#)
             }
@@ -78,8 +129,10 @@ fn control(column: &Column) -> String {
             format!(r#"<input type="checkbox" {attributes} value="true"{checked}ARIA>"#)
         }
         Kind::Date => input("date"),
-        Kind::Time => input("time\" step=\"1"),
-        Kind::DateTime | Kind::NaiveDateTime => input("datetime-local\" step=\"1"),
+        // Milliseconds, the finest `to_input` writes: a coarser step makes the browser refuse
+        // to submit a value that has them.
+        Kind::Time => input("time\" step=\"0.001"),
+        Kind::DateTime | Kind::NaiveDateTime => input("datetime-local\" step=\"0.001"),
         _ => input("text"),
     }
 }
@@ -141,8 +194,43 @@ mod tests {
         assert!(done.contains("type=\"checkbox\" id=\"type\""), "{done}");
         let at = field(&column("at", Kind::DateTime, None, false));
         assert!(
-            at.contains("type=\"datetime-local\" step=\"1\" id=\"at\""),
+            at.contains("type=\"datetime-local\" step=\"0.001\" id=\"at\""),
             "{at}"
         );
+        assert!(at.contains("<label for=\"at\">at (UTC)</label>"), "{at}");
+        let time = field(&column("at", Kind::Time, None, false));
+        assert!(time.contains("type=\"time\" step=\"0.001\""), "{time}");
+        let naive = field(&column("at", Kind::NaiveDateTime, None, false));
+        assert!(naive.contains("<label for=\"at\">at</label>"), "{naive}");
+    }
+
+    /// A VARCHAR over 255 characters may hold newlines, which a one-line input strips.
+    #[test]
+    fn a_long_varchar_is_a_textarea() {
+        let long = field(&column("body", Kind::String, Some(256), true));
+        assert!(long.contains("<textarea id=\"body\""), "{long}");
+        let short = field(&column("body", Kind::String, Some(255), true));
+        assert!(short.contains("maxlength=\"255\""), "{short}");
+    }
+
+    #[test]
+    fn pages_show_bytes_as_their_size_a_utc_time_as_utc_and_a_keyword_as_is() {
+        let data = shown(&column("data", Kind::Bytes, None, false));
+        assert_eq!(data, "{{ row.data.len() }} bytes");
+        let data = shown(&column("data", Kind::Bytes, None, true));
+        assert_eq!(
+            data,
+            "{% if let Some(value) = row.data %}{{ value.len() }} bytes{% endif %}"
+        );
+        let at = shown(&column("at", Kind::DateTime, None, false));
+        assert_eq!(at, "{{ row.at.to_input() }} UTC");
+        let kind = shown(&column("type", Kind::String, None, true));
+        assert_eq!(kind, "{{ row.type.to_input() }}");
+    }
+
+    #[test]
+    fn bytes_are_not_in_the_form() {
+        assert!(!in_form(&column("data", Kind::Bytes, None, false)));
+        assert!(in_form(&column("data", Kind::String, None, false)));
     }
 }

@@ -83,6 +83,38 @@ pub fn let_else(indent: usize, pattern: &str, call: &str) -> String {
     }
 }
 
+/// `let PATTERN = VALUE else {`, `return not_found();` and `};` at `indent` spaces (`else {`
+/// on a line of its own when the first line is too long).
+pub fn let_else_plain(indent: usize, pattern: &str, value: &str) -> String {
+    let pad = " ".repeat(indent);
+    let head = format!("{pad}let {pattern} = {value}");
+    let head = if head.len() + " else {".len() < MAX_WIDTH {
+        format!("{head} else {{")
+    } else {
+        format!("{head}\n{pad}else {{")
+    };
+    format!("{head}\n{pad}    return not_found();\n{pad}}};")
+}
+
+/// `let NAME = format!("PATTERN", ARGS);` at `indent` spaces, laid out as [`format_call`].
+pub fn let_format(indent: usize, name: &str, pattern: &str, args: &[String]) -> String {
+    let pad = " ".repeat(indent);
+    let joined = format!("\"{pattern}\", {}", args.join(", "));
+    let one = format!("{pad}let {name} = format!({joined});");
+    if joined.len() <= CALL_WIDTH && one.len() <= MAX_WIDTH {
+        return one;
+    }
+    let separator = if args.iter().any(|a| a.contains('(')) {
+        format!(",\n{pad}    ")
+    } else {
+        ", ".to_owned()
+    };
+    format!(
+        "{pad}let {name} = format!(\n{pad}    \"{pattern}\",\n{pad}    {}\n{pad});",
+        args.join(&separator)
+    )
+}
+
 /// `let NAME = CALL.await?;` at `indent` spaces (`QUESTION` `?` or nothing): the call on the
 /// next line when the line is too long, and `.await` on one more when that is too.
 pub fn awaited_let(indent: usize, name: &str, call: &str, question: &str) -> String {

@@ -48,6 +48,9 @@ pub struct Marker {
     /// or `>\n` and `</textarea>` (the newline HTML drops after the tag).
     pub before: String,
     pub after: String,
+    /// Whether it takes `q"'1` (text of 4 characters or more): the test of a value with
+    /// quotes through the edit form.
+    pub quotes: bool,
 }
 
 /// The samples for a table whose callers set `plain` (in table order); `distinct(c)` says
@@ -107,7 +110,7 @@ pub fn samples(
     let too_long = free
         .iter()
         .chain(plain)
-        .find(|c| text(c) && c.max_length.is_some())
+        .find(|c| text(c) && c.max_length.is_some() && !html::is_textarea(c))
         .map(|c| {
             let max = c.max_length.unwrap_or_default();
             let message = format!("{} must be at most {max} characters", html::name(c));
@@ -143,7 +146,10 @@ pub fn samples(
         kept,
         too_long,
         markup,
-        textarea: free.iter().find(|c| is_textarea(c)).map(|c| html::name(c)),
+        textarea: free
+            .iter()
+            .find(|c| html::is_textarea(c))
+            .map(|c| html::name(c)),
     }
 }
 
@@ -151,15 +157,10 @@ pub fn samples(
 /// input, `>` + newline and `</textarea>` for a textarea (see [`html`]'s `textarea`); the
 /// newline written `\n`, as the test's string literals hold it.
 fn shown(column: &Column) -> (String, String) {
-    match is_textarea(column) {
+    match html::is_textarea(column) {
         true => (">\\n".to_owned(), "</textarea>".to_owned()),
         false => ("value=\"".to_owned(), "\"".to_owned()),
     }
-}
-
-/// Whether `column`'s field is a textarea holding text (TEXT, no length).
-fn is_textarea(column: &Column) -> bool {
-    column.kind == Kind::String && column.max_length.is_none()
 }
 
 fn marker(column: &Column) -> Marker {
@@ -169,6 +170,7 @@ fn marker(column: &Column) -> Marker {
     };
     let (before, after) = shown(column);
     Marker {
+        quotes: column.kind == Kind::String && column.max_length.is_none_or(|n| n >= 4),
         field: html::name(column),
         values: values.map(str::to_owned),
         before,

@@ -2,13 +2,13 @@
 //! views and its test spell them, laid out as rustfmt lays them out (tspawn never runs
 //! rustfmt).
 
-use super::html;
 use super::layout::{
-    assignment, awaited_let, call, format_call, let_else, signature, str_const, struct_literal,
-    template_attribute, use_list,
+    assignment, awaited_let, call, format_call, let_else, let_else_plain, let_format, signature,
+    struct_literal, template_attribute, use_list,
 };
 use super::samples::{samples, Samples};
 use super::ScaffoldRequest;
+use super::{code, html};
 use crate::generators::model::parents::Parent;
 use crate::generators::table_key::{key_shape, KeyShape};
 use crate::names::{Name, NameKind};
@@ -66,7 +66,19 @@ pub struct ScaffoldView {
     lock: Option<String>,
     /// Whether the controller needs `segment` (a text key in a redirect).
     text_key: bool,
-    /// The columns index and show display: `(name, expression)`.
+    /// `remove`'s `let show = format!(...);` (the row's page from the URL's key), and the
+    /// handlers' `let Ok(Path(KEY)) = key else {` line, laid out.
+    remove_show: String,
+    key_let: String,
+    /// `remove`'s last line: `Ok(flash::redirect(..., "/blog/index"))`, laid out.
+    index_redirect: String,
+    /// The text key fields callers set, whose value cannot be `.` or `..`.
+    dot_key: Vec<String>,
+    /// A key in a URL that does not parse (`abc` per segment), when one is not text.
+    bad_key: Option<String>,
+    /// `created_at`'s column, when the table has one (a save leaves it as it is).
+    created_at: Option<String>,
+    /// The columns index and show display: `(name, askama markup)`.
     shown: Vec<(String, String)>,
     /// The markup of the create form's key fields and of the fields both forms share.
     key_inputs: String,
@@ -94,16 +106,18 @@ impl ScaffoldView {
             .iter()
             .filter(|c| c.role() == Role::Plain)
             .collect();
+        // The fields the forms carry (no bytes: a save keeps the row's).
+        let formed: Vec<&Column> = plain.iter().copied().filter(|c| html::in_form(c)).collect();
         let words: Vec<String> = name.split('_').map(str::to_owned).collect();
-        let title: Vec<String> = words.iter().map(|w| capitalize(w)).collect();
+        let title: Vec<String> = words.iter().map(|w| code::capitalize(w)).collect();
         let lower = words.join(" ");
-        let sentence = capitalize(&lower);
+        let sentence = code::capitalize(&lower);
         let KeyShape {
             path_type,
             pattern,
             args,
         } = key_shape(key);
-        let key_param = format!("Path({pattern}): Path<{path_type}>");
+        let key_param = format!("key: Result<Path<{path_type}>, PathRejection>");
         let lock = table
             .columns
             .iter()
@@ -114,13 +128,14 @@ impl ScaffoldView {
             .map(|c| format!("{{{}}}", c.field().trim_start_matches("r#")))
             .collect();
         let row_path = segments.join("/");
-        let locations: Vec<String> = key
-            .iter()
-            .map(|c| match c.kind {
-                Kind::String => format!("segment(&row.{})", c.field()),
-                _ => format!("row.{}", c.field()),
-            })
-            .collect();
+        let locations = |of: &str| -> Vec<String> {
+            key.iter()
+                .map(|c| match c.kind {
+                    Kind::String => format!("segment(&{of}{})", c.field()),
+                    _ => format!("{of}{}", c.field()),
+                })
+                .collect()
+        };
         let show_pattern = format!("/{name}/show/{}", vec!["{}"; key.len()].join("/"));
         let module = format!("{name}_controller");
         let form_name =
@@ -146,66 +161,37 @@ impl ScaffoldView {
             key_path: key
                 .iter()
                 .map(|c| match c.kind {
-                    Kind::String => format!("{{{{ row.{}|urlencode_strict }}}}", c.field()),
-                    _ => format!("{{{{ row.{} }}}}", c.field()),
+                    Kind::String => format!("{{{{ row.{}|urlencode_strict }}}}", html::name(c)),
+                    _ => format!("{{{{ row.{} }}}}", html::name(c)),
                 })
                 .collect::<Vec<_>>()
                 .join("/"),
             uuid_key: key.iter().any(|c| c.kind == Kind::Uuid),
-            routes: [
-                (format!("/{name}"), "get(index)"),
-                (format!("/{name}/index"), "get(index)"),
-                (format!("/{name}/show/{row_path}"), "get(show)"),
-                (format!("/{name}/create"), "get(create_form).post(create)"),
-                (
-                    format!("/{name}/save/{row_path}"),
-                    "get(save_form).post(save)",
-                ),
-                (format!("/{name}/remove/{row_path}"), "post(remove)"),
-            ]
-            .iter()
-            .map(|(path, handler)| {
-                call(
-                    8,
-                    ".route",
-                    &[format!("\"{path}\""), (*handler).to_owned()],
-                    "",
-                )
-            })
-            .collect(),
-            signatures: signatures(&key_param),
+            routes: code::routes(&name, &row_path),
+            signatures: code::signatures(&key_param),
             attributes: ["index", "show", "create", "save", "not_found"]
                 .into_iter()
                 .map(|view| (view, template_attribute(&format!("{name}/{view}.html"))))
                 .collect(),
-            constants: [
-                ("CREATED", format!("{sentence} created.")),
-                ("UPDATED", format!("{sentence} updated.")),
-                ("REMOVED", format!("{sentence} removed.")),
-                (
-                    "STALE",
-                    format!(
-                        "Not saved: someone else changed this {lower} since this page was \
-                         opened. Saving again replaces their change with yours."
-                    ),
-                ),
-                (
-                    "TAKEN",
-                    format!("Not saved: a value that must be unique is already another {lower}'s."),
-                ),
-                (
-                    "MISSING",
-                    "Not saved: a value refers to a row that does not exist.".to_owned(),
-                ),
-                (
-                    "REFUSED",
-                    "Not saved: the database refused a value.".to_owned(),
-                ),
-            ]
-            .iter()
-            .map(|(name, text)| str_const(name, text))
-            .collect(),
-            show_path: format_call(4, &show_pattern, &locations),
+            constants: code::constants(&sentence, &lower, lock.is_some()),
+            show_path: format_call(4, &show_pattern, &locations("row.")),
+            remove_show: let_format(12, "show", &show_pattern, &locations("")),
+            index_redirect: code::index_redirect(&name),
+            key_let: let_else_plain(4, &format!("Ok(Path({pattern}))"), "key"),
+            bad_key: key
+                .iter()
+                .any(|c| c.kind != Kind::String)
+                .then(|| vec!["abc"; key.len()].join("/")),
+            created_at: table
+                .columns
+                .iter()
+                .find(|c| c.role() == Role::CreatedAt)
+                .map(|c| c.name.clone()),
+            dot_key: formed
+                .iter()
+                .filter(|c| is_key(c) && c.kind == Kind::String)
+                .map(|c| html::name(c))
+                .collect(),
             finds: [
                 ("row_db", "Some(row)", "db"),
                 ("row_state", "Some(row)", "state.db"),
@@ -222,7 +208,6 @@ impl ScaffoldView {
             calls: [
                 ("rows", format!("{model}::list(&db, page)"), "?"),
                 ("total", format!("{model}::count(&db)"), "?"),
-                ("found", format!("{model}::get(&db, {args})"), "?"),
                 ("created", format!("{model}::create(&state.db, &new)"), ""),
                 ("removed", format!("{model}::remove(&state.db, {args})"), ""),
             ]
@@ -241,11 +226,18 @@ impl ScaffoldView {
             read: {
                 let fields: Vec<String> = plain
                     .iter()
-                    .map(|c| format!("{}: input.read(\"{}\")", c.field(), html::name(c)))
+                    .map(|c| {
+                        if html::in_form(c) {
+                            format!("{}: input.read(\"{}\")", c.field(), html::name(c))
+                        } else {
+                            // Not in the form: a new row's is empty (NULL when it may be).
+                            format!("{}: Default::default()", c.field())
+                        }
+                    })
                     .collect();
                 struct_literal(4, &format!("{form_name}Form"), &fields, "")
             },
-            fills: plain
+            fills: formed
                 .iter()
                 .map(|c| (html::name(c), c.field()))
                 .chain(lock.iter().map(|l| (l.clone(), l.clone())))
@@ -261,7 +253,7 @@ impl ScaffoldView {
                     .collect();
                 struct_literal(4, &format!("let new = New{model}"), &fields, ";")
             },
-            writes: plain
+            writes: formed
                 .iter()
                 .filter(|c| !is_key(c))
                 .map(|c| {
@@ -269,7 +261,7 @@ impl ScaffoldView {
                     assignment(4, &format!("row.{field}"), &format!("form.{field}"))
                 })
                 .collect(),
-            key_sets: plain
+            key_sets: formed
                 .iter()
                 .filter(|c| is_key(c))
                 .map(|c| {
@@ -285,15 +277,15 @@ impl ScaffoldView {
                 .columns
                 .iter()
                 .filter(|c| c.role() != Role::LockRevision)
-                .map(|c| (c.name.clone(), format!("row.{}.to_input()", c.field())))
+                .map(|c| (c.name.clone(), html::shown(c)))
                 .collect(),
-            key_inputs: plain
+            key_inputs: formed
                 .iter()
                 .filter(|c| is_key(c))
                 .map(|c| html::field(c))
                 .collect::<Vec<_>>()
                 .join("\n"),
-            form_fields: plain
+            form_fields: formed
                 .iter()
                 .filter(|c| !is_key(c))
                 .map(|c| html::field(c))
@@ -304,53 +296,11 @@ impl ScaffoldView {
                 + module.len()
                 + "::routes())".len()
                 <= 100,
-            samples: samples(&plain, |c| c.unique || is_key(c), parents),
+            samples: samples(&formed, |c| c.unique || is_key(c), parents),
             lock,
             lower,
             model,
             name,
         }
-    }
-}
-
-/// Each handler's signature, laid out.
-fn signatures(key: &str) -> BTreeMap<&'static str, String> {
-    let db = "State(db): State<Db>";
-    let state = "State(state): State<AppState>";
-    let session = "mut session: HttpSession";
-    let input = "mut input: FormInput";
-    let flash = "flash: Flash";
-    let page = "Result<Response>";
-    let handlers: [(&str, Vec<&str>, &str); 7] = [
-        (
-            "index",
-            vec![db, "Query(page): Query<Page>", flash],
-            "Result<Html<String>>",
-        ),
-        ("show", vec![db, key, flash], page),
-        ("create_form", vec![flash], page),
-        ("create", vec![state, session, input], page),
-        ("save_form", vec![db, key, flash], page),
-        ("save", vec![state, key, session, input], page),
-        ("remove", vec![state, key, session], page),
-    ];
-    handlers
-        .into_iter()
-        .map(|(name, params, ret)| {
-            let params: Vec<String> = params.iter().map(|p| (*p).to_owned()).collect();
-            (
-                name,
-                signature(&format!("pub async fn {name}"), &params, ret),
-            )
-        })
-        .collect()
-}
-
-/// `word` with its first letter in upper case.
-fn capitalize(word: &str) -> String {
-    let mut chars = word.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }

@@ -106,7 +106,9 @@ impl ValidatorView {
         let sample_rest = sample.len() < fields.len();
         let imports = imports(&fields, &columns, new_model.as_ref());
         ValidatorView {
-            command: format!("tspawn validator {}", name.as_str()),
+            // The name as its file is called (`blog` for `BlogValidator` and `Blog`), so every
+            // spelling records the same command.
+            command: format!("tspawn validator {}", name.snake()),
             module: module.to_owned(),
             form: format!("{}Form", name.pascal()),
             crate_name: crate_name.to_owned(),
