@@ -15,9 +15,11 @@
 //!   (`Content-Type` not `application/json`), 400 malformed JSON or query string;
 //! - tests/blog_api.rs: a request test per status through the app's router (a NOT NULL
 //!   foreign key's row inserted first with plain SQL, as the model's tests do);
-//! - the model (`tspawn model TABLE [MODEL]`'s plan) when src/models/sqlobjects/blog.rs does
-//!   not exist yet, and the validator (`tspawn validator blog`'s plan with this table, as the
-//!   scaffold's: the form's rules come from NOT NULL and VARCHAR(n)), kept when it exists;
+//! - the model (`tspawn model TABLE [MODEL]`'s plan, on every run: the sqlobject follows the
+//!   table, src/models/blog.rs is kept), and the validator (`tspawn validator blog`'s plan with
+//!   this table, as the scaffold's: the form's rules come from NOT NULL and VARCHAR(n)), kept
+//!   when it exists; a kept form lacking a field the table has (a column added since) is
+//!   refused in one line naming the fields and the fix (add them, or remove the form);
 //! - `pub mod blog_api;` in src/controllers/mod.rs, its routes merged in src/routes.rs and the
 //!   runtime features `json` and `validation` in Cargo.toml.
 
@@ -31,7 +33,7 @@ use crate::error::Error;
 use crate::names::{Name, NameKind};
 use crate::plan::Plan;
 use crate::schema::check::{check, Origin};
-use crate::schema::{read_table, Column, Table};
+use crate::schema::{read_table, Column, Role, Table};
 use crate::templates::render;
 use std::path::PathBuf;
 use view::view;
@@ -54,30 +56,35 @@ impl ApiRequest {
 }
 
 /// The plan for `tspawn api`. Refused in one line when the table has no primary key or a key
-/// column a URL cannot carry (bytes, JSON, dates: only integers, text and UUIDs), and as
-/// `tspawn model` refuses a table.
+/// column a URL cannot carry (bytes, JSON, dates: only integers, text and UUIDs), when the
+/// form in src/helpers lacks a field the table has (`validator::refuse_missing_fields`), and
+/// as `tspawn model` refuses a table.
 pub fn generate(ctx: &Context, request: &ApiRequest) -> Result<Generated, Error> {
     let app = App::find(ctx)?;
     let table = read_table(&app, &request.table)?;
     check(app.driver, &table, Origin::LiveTable)?;
     let name = names(request, &table)?.1;
     key(&table)?;
-    let mut parts = Vec::new();
-    if !app
-        .root
-        .join(format!("src/models/sqlobjects/{name}.rs"))
-        .is_file()
-    {
-        let request = ModelRequest {
-            source: Source::Table(request.table.clone()),
-            model: request.model.clone(),
-            sqlobject_only: false,
-        };
-        parts.push(model::generate(ctx, &request)?);
-    }
     // The form of this table, whatever the model is called: the validator generator would
     // look for a table of the model's name (`tspawn api blog_entries Entry`: entry, entries).
     let validator_name = Name::parse(NameKind::Validator, &name)?;
+    // A form written before a column was added lacks it, and the controller would not build.
+    let fields: Vec<(String, String)> = table
+        .columns
+        .iter()
+        .filter(|c| c.role() == Role::Plain)
+        .map(|c| (c.field(), validator::field_type(c)))
+        .collect();
+    let form = format!("{}Form", validator_name.pascal());
+    validator::refuse_missing_fields(&app, &name, &form, &fields)?;
+    // The model's plan on every run: its sqlobject follows the table (a column added since
+    // the last run), its src/models file is kept.
+    let model_request = ModelRequest {
+        source: Source::Table(request.table.clone()),
+        model: request.model.clone(),
+        sqlobject_only: false,
+    };
+    let mut parts = vec![model::generate(ctx, &model_request)?];
     parts.push(validator::from_table(ctx, &validator_name, &table, false)?);
     let mut own = build(ctx, request)?;
     let mut plan = Plan::default();
