@@ -2,6 +2,8 @@
 //! max_width 100) lays them out for the names they hold: one line while it fits, else one item
 //! per line. tspawn never runs rustfmt; tests/scaffold.rs checks short and long names.
 
+use std::fmt::Write;
+
 /// rustfmt's `max_width`.
 const MAX_WIDTH: usize = 100;
 /// rustfmt's `fn_call_width`: wider arguments go one per line.
@@ -18,9 +20,9 @@ pub fn signature(head: &str, params: &[String], ret: &str) -> String {
     }
     let mut out = format!("{head}(\n");
     for param in params {
-        out.push_str(&format!("    {param},\n"));
+        let _ = writeln!(out, "    {param},");
     }
-    out.push_str(&format!(") -> {ret} {{"));
+    let _ = write!(out, ") -> {ret} {{");
     out
 }
 
@@ -35,9 +37,9 @@ pub fn call(indent: usize, callee: &str, args: &[String], suffix: &str) -> Strin
     }
     let mut out = format!("{pad}{callee}(\n");
     for arg in args {
-        out.push_str(&format!("{pad}    {arg},\n"));
+        let _ = writeln!(out, "{pad}    {arg},");
     }
-    out.push_str(&format!("{pad}){suffix}"));
+    let _ = write!(out, "{pad}){suffix}");
     out
 }
 
@@ -52,9 +54,10 @@ pub fn format_call(indent: usize, pattern: &str, args: &[String]) -> String {
     if joined.len() <= CALL_WIDTH && one.len() <= MAX_WIDTH {
         return one;
     }
-    let separator = match args.iter().any(|a| a.contains('(')) {
-        true => format!(",\n{pad}    "),
-        false => ", ".to_owned(),
+    let separator = if args.iter().any(|a| a.contains('(')) {
+        format!(",\n{pad}    ")
+    } else {
+        ", ".to_owned()
     };
     format!(
         "{pad}format!(\n{pad}    \"{pattern}\",\n{pad}    {}\n{pad})",
@@ -75,11 +78,10 @@ pub fn let_else(indent: usize, pattern: &str, call: &str) -> String {
         return format!("{head}\n{pad}else {{");
     }
     let next = format!("{pad}    {call}.await?");
-    match next.len() < MAX_WIDTH - 1 {
-        true => format!("{pad}let {pattern} =\n{next}\n{pad}else {{"),
-        false => {
-            format!("{pad}let {pattern} =\n{pad}    {call}\n{pad}        .await?\n{pad}else {{")
-        }
+    if next.len() < MAX_WIDTH - 1 {
+        format!("{pad}let {pattern} =\n{next}\n{pad}else {{")
+    } else {
+        format!("{pad}let {pattern} =\n{pad}    {call}\n{pad}        .await?\n{pad}else {{")
     }
 }
 
@@ -124,9 +126,10 @@ pub fn awaited_let(indent: usize, name: &str, call: &str, question: &str) -> Str
         return one;
     }
     let next = format!("{pad}    {call}.await{question};");
-    match next.len() <= MAX_WIDTH {
-        true => format!("{pad}let {name} =\n{next}"),
-        false => format!("{pad}let {name} =\n{pad}    {call}\n{pad}        .await{question};"),
+    if next.len() <= MAX_WIDTH {
+        format!("{pad}let {name} =\n{next}")
+    } else {
+        format!("{pad}let {name} =\n{pad}    {call}\n{pad}        .await{question};")
     }
 }
 
@@ -134,9 +137,10 @@ pub fn awaited_let(indent: usize, name: &str, call: &str, question: &str) -> Str
 pub fn assignment(indent: usize, target: &str, value: &str) -> String {
     let pad = " ".repeat(indent);
     let one = format!("{pad}{target} = {value};");
-    match one.len() <= MAX_WIDTH {
-        true => one,
-        false => format!("{pad}{target} =\n{pad}    {value};"),
+    if one.len() <= MAX_WIDTH {
+        one
+    } else {
+        format!("{pad}{target} =\n{pad}    {value};")
     }
 }
 
@@ -150,12 +154,12 @@ pub fn use_list(path: &str, names: &[String]) -> String {
     let mut line = String::new();
     for name in names {
         if !line.is_empty() && 4 + line.len() + name.len() + 2 > MAX_WIDTH {
-            out.push_str(&format!("    {}\n", line.trim_end()));
+            let _ = writeln!(out, "    {}", line.trim_end());
             line.clear();
         }
-        line.push_str(&format!("{name}, "));
+        let _ = write!(line, "{name}, ");
     }
-    out.push_str(&format!("    {}\n}};", line.trim_end()));
+    let _ = write!(out, "    {}\n}};", line.trim_end());
     out
 }
 
@@ -178,14 +182,14 @@ pub fn struct_literal(indent: usize, head: &str, fields: &[String], tail: &str) 
         match (line.len() <= MAX_WIDTH, field.split_once(": ")) {
             (false, Some((name, value))) if value.contains('.') => {
                 let (receiver, rest) = value.split_once('.').unwrap_or((value, ""));
-                out.push_str(&format!(
-                    "{pad}    {name}: {receiver}\n{pad}        .{rest},\n"
-                ));
+                let _ = writeln!(out, "{pad}    {name}: {receiver}\n{pad}        .{rest},");
             }
-            _ => out.push_str(&format!("{line}\n")),
+            _ => {
+                let _ = writeln!(out, "{line}");
+            }
         }
     }
-    out.push_str(&format!("{pad}}}{tail}"));
+    let _ = write!(out, "{pad}}}{tail}");
     out
 }
 
@@ -225,10 +229,11 @@ pub fn str_const(name: &str, text: &str) -> String {
     let last = lines.len() - 1;
     let mut out = head;
     for (i, line) in lines.iter().enumerate() {
-        match i == last {
-            true => out.push_str(&format!("{line}\";")),
+        if i == last {
+            let _ = write!(out, "{line}\";");
+        } else {
             // The space ends the line, before the `\` that continues it.
-            false => out.push_str(&format!("{line} \\\n{pad}")),
+            let _ = write!(out, "{line} \\\n{pad}");
         }
     }
     out

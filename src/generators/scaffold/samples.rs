@@ -120,13 +120,17 @@ pub fn samples(
         .iter()
         .filter(text)
         .find(|c| c.max_length.is_none_or(|n| n >= 3))
-        .map(|c| match c.max_length.is_none_or(|n| n >= 20) {
-            true => (
-                html::name(c),
-                "<script>x()</script>".to_owned(),
-                "&#60;script&#62;x()&#60;/script&#62;".to_owned(),
-            ),
-            false => (html::name(c), "<b>".to_owned(), "&#60;b&#62;".to_owned()),
+        .map(|c| {
+            if c.max_length.is_none_or(|n| n >= 20) {
+                let escaped = "&#60;script&#62;x()&#60;/script&#62;";
+                (
+                    html::name(c),
+                    "<script>x()</script>".to_owned(),
+                    escaped.to_owned(),
+                )
+            } else {
+                (html::name(c), "<b>".to_owned(), "&#60;b&#62;".to_owned())
+            }
         });
     Samples {
         uses_unique: plain.iter().any(|c| distinct(c)),
@@ -135,9 +139,10 @@ pub fn samples(
             .chain(parents.iter().map(|p| &p.body))
             .any(|s| s.contains("unique()")),
         sample,
-        sample_call: match parents.is_empty() {
-            true => "sample()".to_owned(),
-            false => "sample().await".to_owned(),
+        sample_call: if parents.is_empty() {
+            "sample()".to_owned()
+        } else {
+            "sample().await".to_owned()
         },
         parents,
         inputs: plain.iter().map(|c| html::name(c)).collect(),
@@ -157,9 +162,10 @@ pub fn samples(
 /// input, `>` + newline and `</textarea>` for a textarea (see [`html`]'s `textarea`); the
 /// newline written `\n`, as the test's string literals hold it.
 fn shown(column: &Column) -> (String, String) {
-    match html::is_textarea(column) {
-        true => (">\\n".to_owned(), "</textarea>".to_owned()),
-        false => ("value=\"".to_owned(), "\"".to_owned()),
+    if html::is_textarea(column) {
+        (">\\n".to_owned(), "</textarea>".to_owned())
+    } else {
+        ("value=\"".to_owned(), "\"".to_owned())
     }
 }
 
