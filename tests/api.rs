@@ -5,8 +5,7 @@
 
 mod common;
 
-use common::{new_app, new_app_named, read_tree, sqlite, tspawn};
-use std::collections::BTreeMap;
+use common::{app_files, changes, new_app, new_app_named, run_ok, sqlite, tspawn};
 use std::path::Path;
 
 /// TreeFrog's tutorial table.
@@ -18,33 +17,6 @@ const BLOG: &str = "CREATE TABLE blog (id INTEGER PRIMARY KEY AUTOINCREMENT, \
 const BLOG_ENTRIES: &str = "CREATE TABLE blog_entries (id INTEGER PRIMARY KEY AUTOINCREMENT, \
     title VARCHAR(20) NOT NULL, body TEXT);";
 
-/// Every file but the dev database (which sqlite3 and the schema reader touch) and folders.
-fn tree(root: &Path) -> BTreeMap<String, String> {
-    let mut tree = read_tree(root);
-    tree.retain(|path, _| !path.starts_with("db/dev.sqlite3") && !path.ends_with('/'));
-    tree
-}
-
-fn run(root: &Path, args: &[&str]) -> String {
-    let output = tspawn(root).args(args).output().unwrap();
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    assert!(output.status.success(), "tspawn {args:?}: {stderr}");
-    stderr
-}
-
-/// The files a run added or changed, with their contents.
-fn changes(before: &BTreeMap<String, String>, after: &BTreeMap<String, String>) -> String {
-    let mut out = String::new();
-    for (path, text) in after {
-        match before.get(path) {
-            None => out.push_str(&format!("=== created {path}\n{text}")),
-            Some(old) if old != text => out.push_str(&format!("=== changed {path}\n{text}")),
-            Some(_) => {}
-        }
-    }
-    out
-}
-
 fn blog_app(name: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let (dir, root) = new_app_named(name, "sqlite");
     sqlite(&root, BLOG);
@@ -54,10 +26,10 @@ fn blog_app(name: &str) -> (tempfile::TempDir, std::path::PathBuf) {
 #[test]
 fn api_writes_model_validator_and_controller() {
     let (_dir, root) = blog_app("chatapp");
-    let before = tree(&root);
-    let output = run(&root, &["api", "blog"]);
+    let before = app_files(&root);
+    let output = run_ok(&root, &["api", "blog"]);
     insta::assert_snapshot!("blog_output", output);
-    let after = tree(&root);
+    let after = app_files(&root);
     insta::assert_snapshot!("blog_files", changes(&before, &after));
     let routes = &after["src/routes.rs"];
     assert!(routes.contains(".merge(crate::controllers::blog_api::routes())"));
@@ -75,25 +47,25 @@ fn api_writes_model_validator_and_controller() {
 #[test]
 fn twice_changes_no_byte_and_the_alias_is_the_same() {
     let (_dir, root) = blog_app("chatapp");
-    run(&root, &["api", "blog"]);
-    let before = tree(&root);
-    let output = run(&root, &["a", "blog"]);
+    run_ok(&root, &["api", "blog"]);
+    let before = app_files(&root);
+    let output = run_ok(&root, &["a", "blog"]);
     assert!(output.contains("identical"), "{output}");
     assert!(!output.contains("created"), "{output}");
-    assert_eq!(tree(&root), before);
+    assert_eq!(app_files(&root), before);
 }
 
 #[test]
 fn an_existing_model_is_kept_and_not_regenerated() {
     let (_dir, root) = blog_app("chatapp");
-    run(&root, &["model", "blog"]);
+    run_ok(&root, &["model", "blog"]);
     let model = root.join("src/models/blog.rs");
     std::fs::write(
         &model,
         "// mine\npub use super::sqlobjects::blog::{Blog, NewBlog};\n",
     )
     .unwrap();
-    let output = run(&root, &["api", "blog"]);
+    let output = run_ok(&root, &["api", "blog"]);
     assert!(output.contains("exists  src/models/blog.rs"), "{output}");
     assert!(
         output.contains("identical  src/models/sqlobjects/blog.rs"),
@@ -112,7 +84,7 @@ fn an_existing_model_is_kept_and_not_regenerated() {
 #[test]
 fn a_column_added_since_is_in_the_model_or_refused_when_the_form_lacks_it() {
     let (_dir, root) = blog_app("chatapp");
-    run(&root, &["api", "blog"]);
+    run_ok(&root, &["api", "blog"]);
     sqlite(&root, "ALTER TABLE blog ADD rating INTEGER;");
     let needle = "src/helpers/blog_validator.rs has no field rating";
     assert_refused(&root, &["api", "blog"], needle);
@@ -121,7 +93,7 @@ fn a_column_added_since_is_in_the_model_or_refused_when_the_form_lacks_it() {
     assert!(stderr.contains("`pub rating: Option<i64>,`"), "{stderr}");
     std::fs::remove_file(root.join("src/helpers/blog_validator.rs")).unwrap();
     // The controller is the user's once written: it changes with the table only when forced.
-    run(&root, &["api", "blog", "--force"]);
+    run_ok(&root, &["api", "blog", "--force"]);
     for file in [
         "src/models/sqlobjects/blog.rs",
         "src/helpers/blog_validator.rs",
@@ -136,14 +108,14 @@ fn a_column_added_since_is_in_the_model_or_refused_when_the_form_lacks_it() {
 fn generate_then_delete_gives_back_the_original_files() {
     let (_dir, root) = blog_app("chatapp");
     let files = |root: &Path| {
-        let mut t = tree(root);
+        let mut t = app_files(root);
         t.remove("Cargo.toml"); // delete never takes runtime features out
         t.retain(|p, _| !p.starts_with("db/migrations/"));
         t
     };
     let before = files(&root);
-    run(&root, &["api", "blog"]);
-    let output = run(&root, &["delete", "blog"]);
+    run_ok(&root, &["api", "blog"]);
+    let output = run_ok(&root, &["delete", "blog"]);
     assert!(output.contains("src/controllers/blog_api.rs"), "{output}");
     assert_eq!(files(&root), before);
 }
@@ -156,12 +128,12 @@ fn a_model_named_otherwise_gets_its_tables_form_and_deletes_by_that_name() {
     let (_dir, root) = blog_app("chatapp");
     sqlite(&root, BLOG_ENTRIES);
     let files = |root: &Path| {
-        let mut t = tree(root);
+        let mut t = app_files(root);
         t.remove("Cargo.toml"); // delete never takes runtime features out
         t
     };
     let before = files(&root);
-    run(&root, &["api", "blog_entries", "Entry"]);
+    run_ok(&root, &["api", "blog_entries", "Entry"]);
     let form = std::fs::read_to_string(root.join("src/helpers/entry_validator.rs")).unwrap();
     let rule = "length(max = 20, message = \"title must be at most 20 characters\")";
     assert!(form.contains(rule), "{form}");
@@ -169,7 +141,7 @@ fn a_model_named_otherwise_gets_its_tables_form_and_deletes_by_that_name() {
     assert!(!form.contains("An example"), "{form}");
     let api = std::fs::read_to_string(root.join("src/controllers/entry_api.rs")).unwrap();
     assert!(api.contains("use crate::helpers::entry_validator::EntryForm;"));
-    let output = run(&root, &["delete", "Entry"]);
+    let output = run_ok(&root, &["delete", "Entry"]);
     for removed in [
         "src/controllers/entry_api.rs",
         "src/helpers/entry_validator.rs",
@@ -189,7 +161,7 @@ fn one_short_field_is_a_struct_literal_on_one_line() {
         &root,
         "CREATE TABLE \"select\" (id INTEGER PRIMARY KEY, v TEXT);",
     );
-    run(&root, &["api", "select"]);
+    run_ok(&root, &["api", "select"]);
     let test = std::fs::read_to_string(root.join("tests/select_model.rs")).unwrap();
     assert!(
         test.contains("    NewSelect { v: row.v.clone() }\n"),
@@ -222,13 +194,13 @@ fn one_short_field_is_a_struct_literal_on_one_line() {
 
 /// One line, a failure exit, nothing written.
 fn assert_refused(root: &Path, args: &[&str], needle: &str) {
-    let before = tree(root);
+    let before = app_files(root);
     let output = tspawn(root).args(args).output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success(), "{args:?} succeeded");
     assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
     assert!(stderr.contains(needle), "{args:?}: {stderr}");
-    assert_eq!(tree(root), before, "{args:?} wrote something");
+    assert_eq!(app_files(root), before, "{args:?} wrote something");
 }
 
 #[test]
@@ -269,12 +241,12 @@ fn the_blog_app_passes_clippy_fmt_and_its_api_tests() {
          score INTEGER NOT NULL CHECK (score BETWEEN 0 AND 5));",
     );
     sqlite(&root, BLOG_ENTRIES);
-    run(&root, &["api", "blog"]);
-    run(&root, &["api", "order_lines"]);
-    run(&root, &["a", "language"]);
-    run(&root, &["api", "review"]);
-    run(&root, &["api", "blog_entries", "Entry"]);
-    run(&root, &["api", "badge"]);
+    run_ok(&root, &["api", "blog"]);
+    run_ok(&root, &["api", "order_lines"]);
+    run_ok(&root, &["a", "language"]);
+    run_ok(&root, &["api", "review"]);
+    run_ok(&root, &["api", "blog_entries", "Entry"]);
+    run_ok(&root, &["api", "badge"]);
     // The refusals the generated tests cannot set up: a CHECK (which the model's migration,
     // and so the test database, leaves out: put back by hand), a DELETE of a referred row.
     let migrations = root.join("db/migrations");

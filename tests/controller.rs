@@ -4,37 +4,15 @@
 
 mod common;
 
-use common::{new_app, read_tree, tspawn};
+use common::{changes, new_app, read_tree, run_ok, tspawn};
 use std::collections::BTreeMap;
 use std::path::Path;
-
-/// Runs tspawn and returns its console output (stderr), failing the test if it fails.
-fn run(root: &Path, args: &[&str]) -> String {
-    let output = tspawn(root).args(args).output().unwrap();
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    assert!(output.status.success(), "tspawn {args:?}: {stderr}");
-    stderr
-}
-
-/// The files a run added or changed, with their contents, for a snapshot.
-fn changes(before: &BTreeMap<String, String>, after: &BTreeMap<String, String>) -> String {
-    let mut out = String::new();
-    for (path, text) in after {
-        match before.get(path) {
-            _ if path.ends_with('/') => {}
-            None => out.push_str(&format!("=== created {path}\n{text}")),
-            Some(old) if old != text => out.push_str(&format!("=== changed {path}\n{text}")),
-            Some(_) => {}
-        }
-    }
-    out
-}
 
 #[test]
 fn controller_writes_and_injects() {
     let (_dir, root) = new_app("sqlite");
     let before = read_tree(&root);
-    let output = run(&root, &["controller", "BlogController", "index", "show"]);
+    let output = run_ok(&root, &["controller", "BlogController", "index", "show"]);
     insta::assert_snapshot!("blog_output", output);
     insta::assert_snapshot!("blog_files", changes(&before, &read_tree(&root)));
 }
@@ -42,7 +20,7 @@ fn controller_writes_and_injects() {
 #[test]
 fn without_index_there_is_no_default_route() {
     let (_dir, root) = new_app("sqlite");
-    run(&root, &["c", "account", "login"]);
+    run_ok(&root, &["c", "account", "login"]);
     let tree = read_tree(&root);
     let controller = &tree["src/controllers/account_controller.rs"];
     assert!(!controller.contains(".route(\"/account\","), "{controller}");
@@ -54,9 +32,9 @@ fn without_index_there_is_no_default_route() {
 #[test]
 fn running_it_again_changes_no_byte() {
     let (_dir, root) = new_app("sqlite");
-    run(&root, &["controller", "blog", "index", "show"]);
+    run_ok(&root, &["controller", "blog", "index", "show"]);
     let before = read_tree(&root);
-    let output = run(&root, &["controller", "blog_controller", "index", "show"]);
+    let output = run_ok(&root, &["controller", "blog_controller", "index", "show"]);
     assert!(output.contains("nothing to do"), "{output}");
     assert_eq!(read_tree(&root), before);
 }
@@ -64,13 +42,13 @@ fn running_it_again_changes_no_byte() {
 #[test]
 fn a_second_controller_keeps_the_users_layout() {
     let (_dir, root) = new_app("sqlite");
-    run(&root, &["controller", "blog", "index"]);
+    run_ok(&root, &["controller", "blog", "index"]);
     let layout = root.join("views/layouts/application.html");
     let mine = std::fs::read_to_string(&layout)
         .unwrap()
         .replace("<main>", "<main class=\"mine\">");
     std::fs::write(&layout, &mine).unwrap();
-    let output = run(&root, &["controller", "shop", "cart"]);
+    let output = run_ok(&root, &["controller", "shop", "cart"]);
     assert!(
         output.contains("exists  views/layouts/application.html"),
         "{output}"
@@ -93,7 +71,7 @@ fn long_names_are_laid_out_as_rustfmt_would() {
         if len <= 41 {
             args.push("index"); // `/CONTROLLER/index` within the 48 characters
         }
-        run(&root, &args);
+        run_ok(&root, &args);
     }
     let files: Vec<_> = read_tree(&root)
         .into_keys()
@@ -154,8 +132,8 @@ fn bad_input_is_refused_in_one_line_and_nothing_is_written() {
 #[test]
 fn a_generated_app_passes_clippy_fmt_and_its_controller_tests() {
     let (_dir, root) = common::new_app_named("controllerapp", "sqlite");
-    run(&root, &["controller", "blog", "index", "show"]);
-    run(&root, &["controller", "account", "login", "log_out"]);
+    run_ok(&root, &["controller", "blog", "index", "show"]);
+    run_ok(&root, &["controller", "account", "login", "log_out"]);
     common::app::cargo(&root, &["fmt", "--check"]);
     common::app::cargo(&root, &["clippy", "--all-targets", "--", "-D", "warnings"]);
     common::app::cargo(&root, &["test"]);
@@ -173,8 +151,8 @@ fn generate_then_delete_gives_back_the_original_files() {
         tree
     };
     let before = files(&root);
-    run(&root, &["controller", "blog", "index", "show"]);
-    run(&root, &["delete", "blog"]);
+    run_ok(&root, &["controller", "blog", "index", "show"]);
+    run_ok(&root, &["delete", "blog"]);
     assert_eq!(files(&root), before);
     let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
     assert!(manifest.contains("features = [\"sqlite\", \"views\"]"));

@@ -191,3 +191,35 @@ pub fn sqlite_query(file: &Path, query: &str) -> String {
     );
     String::from_utf8_lossy(&output.stdout).trim().to_owned()
 }
+
+/// Every file of the app at `root` but the dev SQLite database (which sqlite3 and tspawn's
+/// schema reading touch), without folders.
+pub fn app_files(root: &Path) -> BTreeMap<String, String> {
+    let mut tree = read_tree(root);
+    tree.retain(|path, _| !path.starts_with("db/dev.sqlite3") && !path.ends_with('/'));
+    tree
+}
+
+/// Runs `tspawn ARGS` in `root`, failing the test unless it succeeds; its console output
+/// (stderr).
+pub fn run_ok(root: &Path, args: &[&str]) -> String {
+    let output = tspawn(root).args(args).output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(output.status.success(), "tspawn {args:?}: {stderr}");
+    stderr
+}
+
+/// The files `after` adds to or changes from `before`, each with its contents under
+/// `=== created PATH` or `=== changed PATH` (folders skipped), for snapshots.
+pub fn changes(before: &BTreeMap<String, String>, after: &BTreeMap<String, String>) -> String {
+    let mut out = String::new();
+    for (path, text) in after {
+        match before.get(path) {
+            _ if path.ends_with('/') => {}
+            None => out.push_str(&format!("=== created {path}\n{text}")),
+            Some(old) if old != text => out.push_str(&format!("=== changed {path}\n{text}")),
+            Some(_) => {}
+        }
+    }
+    out
+}
