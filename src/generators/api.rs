@@ -25,15 +25,16 @@
 
 mod view;
 
-use super::model::{self, parents, ModelRequest, Source};
-use super::{table_key, validator, Claims, Generated};
+use super::model::{parents, ModelRequest, Source};
+use super::table_key::{self, with_model_and_form};
+use super::{Claims, Generated};
 use crate::app::App;
 use crate::context::Context;
 use crate::error::Error;
 use crate::names::{Name, NameKind};
 use crate::plan::Plan;
 use crate::schema::check::{check, Origin};
-use crate::schema::{read_table, Column, Role, Table};
+use crate::schema::{read_table, Column, Table};
 use crate::templates::render;
 use std::path::PathBuf;
 use view::view;
@@ -67,36 +68,13 @@ pub fn generate(ctx: &Context, request: &ApiRequest) -> Result<Generated, Error>
     key(&table)?;
     // The form of this table, whatever the model is called: the validator generator would
     // look for a table of the model's name (`tspawn api blog_entries Entry`: entry, entries).
-    let validator_name = Name::parse(NameKind::Validator, &name)?;
-    // A form written before a column was added lacks it, and the controller would not build.
-    let fields: Vec<(String, String)> = table
-        .columns
-        .iter()
-        .filter(|c| c.role() == Role::Plain)
-        .map(|c| (c.field(), validator::field_type(c)))
-        .collect();
-    let form = format!("{}Form", validator_name.pascal());
-    validator::refuse_missing_fields(&app, &name, &form, &fields)?;
-    // The model's plan on every run: its sqlobject follows the table (a column added since
-    // the last run), its src/models file is kept.
-    let model_request = ModelRequest {
+    let model = ModelRequest {
         source: Source::Table(request.table.clone()),
         model: request.model.clone(),
         sqlobject_only: false,
     };
-    let mut parts = vec![model::generate(ctx, &model_request)?];
-    parts.push(validator::from_table(ctx, &validator_name, &table, false)?);
-    let mut own = build(ctx, request)?;
-    let mut plan = Plan::default();
-    let mut notes = Vec::new();
-    for part in parts {
-        plan.actions.extend(part.plan.actions);
-        notes.extend(part.note);
-    }
-    plan.actions.append(&mut own.plan.actions);
-    own.plan = plan;
-    own.note = (!notes.is_empty()).then(|| notes.join("\n"));
-    Ok(own)
+    let own = build(ctx, request)?;
+    with_model_and_form(ctx, &app, (&table, &name), &model, own)
 }
 
 /// The api's own files and injections (no model, no validator), for [`generate`] and `delete`.

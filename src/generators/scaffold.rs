@@ -30,16 +30,16 @@ mod layout;
 mod samples;
 mod view;
 
-use super::model::{self, parents, ModelRequest, Source};
-use super::table_key::{model_names, url_key};
-use super::{controller, validator, Claims, Generated};
+use super::model::{parents, ModelRequest, Source};
+use super::table_key::{model_names, url_key, with_model_and_form};
+use super::{controller, Claims, Generated};
 use crate::app::App;
 use crate::context::Context;
 use crate::error::Error;
 use crate::names::{Name, NameKind};
 use crate::plan::Plan;
 use crate::schema::check::{check, Origin};
-use crate::schema::{fields, read_table, Role, Table};
+use crate::schema::{fields, read_table, Table};
 use crate::templates::render;
 use std::path::PathBuf;
 use view::ScaffoldView;
@@ -104,32 +104,8 @@ pub fn generate(ctx: &Context, request: &ScaffoldRequest) -> Result<Generated, E
     let name = model_names(request.model.as_ref(), &table, "scaffold")?.1;
     url_key(&table, "scaffold")?;
     refuse(&app, request, &name)?;
-    let validator_name = Name::parse(NameKind::Validator, &name)?;
-    // A form the user already has must declare every field the controller reads (a column
-    // added since it was written would not compile).
-    let fields: Vec<(String, String)> = table
-        .columns
-        .iter()
-        .filter(|c| c.role() == Role::Plain)
-        .map(|c| (c.field(), validator::field_type(c)))
-        .collect();
-    let form = format!("{}Form", validator_name.pascal());
-    validator::refuse_missing_fields(&app, &validator_name.snake(), &form, &fields)?;
-    // Always the model's plan: its generated files follow the table (`identical` when it did
-    // not change), its user files stay (`exists`).
-    let mut parts = vec![model::generate(ctx, &request.model_request())?];
-    parts.push(validator::from_table(ctx, &validator_name, &table, false)?);
-    let mut own = build(ctx, request)?;
-    let mut plan = Plan::default();
-    let mut notes = Vec::new();
-    for part in parts {
-        plan.actions.extend(part.plan.actions);
-        notes.extend(part.note);
-    }
-    plan.actions.append(&mut own.plan.actions);
-    own.plan = plan;
-    own.note = (!notes.is_empty()).then(|| notes.join("\n"));
-    Ok(own)
+    let own = build(ctx, request)?;
+    with_model_and_form(ctx, &app, (&table, &name), &request.model_request(), own)
 }
 
 /// The scaffold's own files and injections (no model, no validator), for [`generate`] and

@@ -1,10 +1,53 @@
 //! What the generators that give each row of a table a URL share (`api`, `scaffold`): the
-//! model's names from the table, the key columns a URL can carry, and how a handler spells
-//! that key (axum's `Path<...>` and the model's `get(db, ...)` arguments).
+//! model's names from the table, the key columns a URL can carry, how a handler spells that
+//! key (axum's `Path<...>` and the model's `get(db, ...)` arguments), and the model and form
+//! planned before their own files.
 
+use super::model::{self, ModelRequest};
+use super::{validator, Generated};
+use crate::app::App;
+use crate::context::Context;
 use crate::error::Error;
 use crate::names::{Name, NameKind};
-use crate::schema::{Column, Kind, Table};
+use crate::plan::Plan;
+use crate::schema::{Column, Kind, Role, Table};
+
+/// `own` (a controller's files, for model `name`) after the plans it builds on, as one plan:
+/// the model's (`model`: on every run, so the sqlobject follows a column added since; the
+/// user's model file stays) and the form of `table` (`validator::from_table`, kept when the
+/// user has it). Refused in one line, before anything is planned, when the form the user has
+/// lacks a field the table has: the controller reading it would not compile.
+pub fn with_model_and_form(
+    ctx: &Context,
+    app: &App,
+    (table, name): (&Table, &str),
+    model: &ModelRequest,
+    mut own: Generated,
+) -> Result<Generated, Error> {
+    let form_name = Name::parse(NameKind::Validator, name)?;
+    let fields: Vec<(String, String)> = table
+        .columns
+        .iter()
+        .filter(|c| c.role() == Role::Plain)
+        .map(|c| (c.field(), validator::field_type(c)))
+        .collect();
+    let form = format!("{}Form", form_name.pascal());
+    validator::refuse_missing_fields(app, &form_name.snake(), &form, &fields)?;
+    let parts = [
+        model::generate(ctx, model)?,
+        validator::from_table(ctx, &form_name, table, false)?,
+    ];
+    let mut plan = Plan::default();
+    let mut notes = Vec::new();
+    for part in parts {
+        plan.actions.extend(part.plan.actions);
+        notes.extend(part.note);
+    }
+    plan.actions.append(&mut own.plan.actions);
+    own.plan = plan;
+    own.note = (!notes.is_empty()).then(|| notes.join("\n"));
+    Ok(own)
+}
 
 /// The model's type and module: from `model` when given, else the table's name made singular
 /// (`blog_entries` → `BlogEntry`, `blog_entry`), as `tspawn model` names them. A table name
