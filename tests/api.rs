@@ -5,13 +5,9 @@
 
 mod common;
 
+use common::BLOG_SQLITE;
 use common::{app_files, changes, new_app, new_app_named, run_ok, sqlite, tspawn};
 use std::path::Path;
-
-/// TreeFrog's tutorial table.
-const BLOG: &str = "CREATE TABLE blog (id INTEGER PRIMARY KEY AUTOINCREMENT, \
-    title VARCHAR(20) NOT NULL, body VARCHAR(200), created_at TIMESTAMP, \
-    updated_at TIMESTAMP, lock_revision INTEGER);";
 
 /// A table whose model is given another name: `tspawn api blog_entries Entry`.
 const BLOG_ENTRIES: &str = "CREATE TABLE blog_entries (id INTEGER PRIMARY KEY AUTOINCREMENT, \
@@ -19,7 +15,7 @@ const BLOG_ENTRIES: &str = "CREATE TABLE blog_entries (id INTEGER PRIMARY KEY AU
 
 fn blog_app(name: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let (dir, root) = new_app_named(name, "sqlite");
-    sqlite(&root, BLOG);
+    sqlite(&root, BLOG_SQLITE);
     (dir, root)
 }
 

@@ -25,20 +25,10 @@ use common::html::{after, attribute, has_attribute, tag, texts, unescape};
 use common::http::{Client, Response};
 use common::server::{service_url, Server};
 use common::tspawn;
+use common::{BLOG_MYSQL, BLOG_POSTGRES, BLOG_SQLITE};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
-
-/// TreeFrog's tutorial table, as each driver spells it.
-const BLOG_SQLITE: &str = "CREATE TABLE blog (id INTEGER PRIMARY KEY AUTOINCREMENT, \
-    title VARCHAR(20) NOT NULL, body VARCHAR(200), created_at TIMESTAMP, \
-    updated_at TIMESTAMP, lock_revision INTEGER);";
-const BLOG_POSTGRES: &str = "CREATE TABLE blog (id SERIAL PRIMARY KEY, \
-    title VARCHAR(20) NOT NULL, body VARCHAR(200), created_at TIMESTAMP, \
-    updated_at TIMESTAMP, lock_revision INTEGER);";
-const BLOG_MYSQL: &str = "CREATE TABLE blog (id INTEGER AUTO_INCREMENT PRIMARY KEY, \
-    title VARCHAR(20) NOT NULL, body VARCHAR(200), created_at DATETIME, \
-    updated_at DATETIME, lock_revision INTEGER);";
 
 /// The generators run on each app, in order (each `tspawn -q ARGS`, with the dev database).
 const GENERATORS: &[&[&str]] = &[

@@ -16,6 +16,7 @@ mod common;
 use common::app::cargo_with_env;
 use common::server::{service_url, Server};
 use common::{read_tree, tspawn};
+use common::{BLOG_MYSQL, BLOG_POSTGRES, BLOG_SQLITE};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
@@ -42,17 +43,6 @@ const GENERATORS: &[&[&str]] = &[
 /// What undoes them, in reverse order. `delete blog` takes the scaffold, the api, the model
 /// and the validator together (everything made under `blog`).
 const DELETES: &[&str] = &["post", "chat", "text", "comment", "blog", "pages"];
-
-/// TreeFrog's tutorial table, as each driver spells it.
-const BLOG_SQLITE: &str = "CREATE TABLE blog (id INTEGER PRIMARY KEY AUTOINCREMENT, \
-    title VARCHAR(20) NOT NULL, body VARCHAR(200), created_at TIMESTAMP, \
-    updated_at TIMESTAMP, lock_revision INTEGER);";
-const BLOG_POSTGRES: &str = "CREATE TABLE blog (id SERIAL PRIMARY KEY, \
-    title VARCHAR(20) NOT NULL, body VARCHAR(200), created_at TIMESTAMP, \
-    updated_at TIMESTAMP, lock_revision INTEGER);";
-const BLOG_MYSQL: &str = "CREATE TABLE blog (id INTEGER AUTO_INCREMENT PRIMARY KEY, \
-    title VARCHAR(20) NOT NULL, body VARCHAR(200), created_at DATETIME, \
-    updated_at DATETIME, lock_revision INTEGER);";
 
 /// A server's dev and test databases for one app, dropped when the test ends (even when it
 /// fails; best effort, never panicking).

@@ -7,13 +7,9 @@
 
 mod common;
 
+use common::BLOG_SQLITE;
 use common::{app_files, changes, new_app, new_app_named, read_tree, run_ok, sqlite, tspawn};
 use std::path::{Path, PathBuf};
-
-/// TreeFrog's tutorial table.
-const BLOG: &str = "CREATE TABLE blog (id INTEGER PRIMARY KEY AUTOINCREMENT, \
-    title VARCHAR(20) NOT NULL, body VARCHAR(200), created_at TIMESTAMP, \
-    updated_at TIMESTAMP, lock_revision INTEGER);";
 
 /// A table whose model is given another name: `tspawn scaffold blog_entries Entry`.
 const BLOG_ENTRIES: &str = "CREATE TABLE blog_entries (id INTEGER PRIMARY KEY AUTOINCREMENT, \
@@ -63,7 +59,7 @@ fn app_with(name: &str, tables: &str) -> (tempfile::TempDir, PathBuf) {
 
 #[test]
 fn scaffold_of_a_table_writes_model_validator_controller_views_and_tests() {
-    let (_dir, root) = app_with("chatapp", BLOG);
+    let (_dir, root) = app_with("chatapp", BLOG_SQLITE);
     let before = app_files(&root);
     let output = run_ok(&root, &["scaffold", "blog"]);
     insta::assert_snapshot!("blog_output", output);
@@ -91,7 +87,7 @@ fn scaffold_of_a_field_list_writes_its_migration_and_the_validator_from_the_fiel
 
 #[test]
 fn twice_changes_no_byte_and_the_alias_is_the_same() {
-    let (_dir, root) = app_with("chatapp", BLOG);
+    let (_dir, root) = app_with("chatapp", BLOG_SQLITE);
     run_ok(&root, &["scaffold", "blog"]);
     run_ok(&root, &POST);
     let before = app_files(&root);
@@ -107,7 +103,7 @@ fn twice_changes_no_byte_and_the_alias_is_the_same() {
 
 #[test]
 fn an_existing_model_and_validator_are_kept() {
-    let (_dir, root) = app_with("chatapp", BLOG);
+    let (_dir, root) = app_with("chatapp", BLOG_SQLITE);
     run_ok(&root, &["model", "blog"]);
     run_ok(&root, &["validator", "blog"]);
     let model = root.join("src/models/blog.rs");
@@ -136,7 +132,7 @@ fn an_existing_model_and_validator_are_kept() {
 /// user has without the new field is refused up front, naming the field and the fix.
 #[test]
 fn a_rerun_after_a_new_column_updates_the_model_or_names_the_forms_missing_field() {
-    let (_dir, root) = app_with("chatapp", BLOG);
+    let (_dir, root) = app_with("chatapp", BLOG_SQLITE);
     run_ok(&root, &["scaffold", "blog"]);
     sqlite(&root, "ALTER TABLE blog ADD rating INTEGER;");
     let fix = "add `pub rating: Option<i64>,` to BlogForm in src/helpers/blog_validator.rs, \
@@ -154,7 +150,7 @@ fn a_rerun_after_a_new_column_updates_the_model_or_names_the_forms_missing_field
 /// blog` and `delete blog` take the form as theirs; so is a form recording another spelling.
 #[test]
 fn a_validator_is_the_same_under_every_spelling_of_its_name() {
-    let (_dir, root) = app_with("chatapp", BLOG);
+    let (_dir, root) = app_with("chatapp", BLOG_SQLITE);
     let before = app_files(&root);
     let form = root.join("src/helpers/blog_validator.rs");
     for spelling in ["BlogValidator", "Blog"] {
@@ -190,7 +186,7 @@ fn a_validator_is_the_same_under_every_spelling_of_its_name() {
 /// blog_entries Entry`, whose form is the table's, not the example).
 #[test]
 fn generate_then_delete_gives_back_the_original_tree() {
-    let tables = format!("{BLOG} {TRANSLATION} {BLOG_ENTRIES}");
+    let tables = format!("{BLOG_SQLITE} {TRANSLATION} {BLOG_ENTRIES}");
     let (_dir, root) = app_with("chatapp", &tables);
     // Delete never takes runtime features out of Cargo.toml.
     let files = |root: &Path| {
@@ -344,7 +340,10 @@ fn migration(root: &Path, suffix: &str) -> String {
 /// check; a NOT NULL foreign key points at a row the test inserted first).
 #[test]
 fn the_app_passes_clippy_fmt_and_its_scaffold_tests() {
-    let (_dir, root) = app_with("scaffoldapp", &format!("{BLOG} {ORDER_LINE} {TRANSLATION}"));
+    let (_dir, root) = app_with(
+        "scaffoldapp",
+        &format!("{BLOG_SQLITE} {ORDER_LINE} {TRANSLATION}"),
+    );
     sqlite(&root, &format!("{EVERY_KIND} {BLOG_ENTRIES} {KEYWORDS}"));
     run_ok(&root, &["scaffold", "blog"]);
     run_ok(&root, &POST);

@@ -16,6 +16,18 @@ use std::path::{Path, PathBuf};
 /// 2026-11-27T12:00:00Z: the fixed clock of every generated timestamp in the tests.
 pub const EPOCH: &str = "1795780800";
 
+/// TreeFrog's tutorial table `blog`, as each driver spells it (a nullable `lock_revision` and
+/// timestamps, as the tutorial has them).
+pub const BLOG_SQLITE: &str = "CREATE TABLE blog (id INTEGER PRIMARY KEY AUTOINCREMENT, \
+    title VARCHAR(20) NOT NULL, body VARCHAR(200), created_at TIMESTAMP, \
+    updated_at TIMESTAMP, lock_revision INTEGER);";
+pub const BLOG_POSTGRES: &str = "CREATE TABLE blog (id SERIAL PRIMARY KEY, \
+    title VARCHAR(20) NOT NULL, body VARCHAR(200), created_at TIMESTAMP, \
+    updated_at TIMESTAMP, lock_revision INTEGER);";
+pub const BLOG_MYSQL: &str = "CREATE TABLE blog (id INTEGER AUTO_INCREMENT PRIMARY KEY, \
+    title VARCHAR(20) NOT NULL, body VARCHAR(200), created_at DATETIME, \
+    updated_at DATETIME, lock_revision INTEGER);";
+
 /// `tspawn` run in `dir`, with a fixed clock and no colour.
 pub fn tspawn(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("tspawn").expect("tspawn is built");
