@@ -112,6 +112,7 @@ mod endpoint;
 mod handshake;
 mod hub;
 mod keep_alive;
+mod notices;
 pub(crate) mod origin;
 mod outbox;
 mod settings;
@@ -125,6 +126,7 @@ pub use crate::session::{session_cookie, HttpSession};
 pub use context::{Context, WebSocketSession};
 pub use endpoint::Endpoint;
 pub use hub::Hub;
+pub use notices::Notices;
 pub use settings::WebSocketSettings;
 pub use upgrade::endpoint;
 
