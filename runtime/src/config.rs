@@ -12,6 +12,7 @@
 mod database_url;
 mod layers;
 mod sections;
+mod synchronous;
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
@@ -29,6 +30,7 @@ use crate::websocket::WebSocketSettings;
 use layers::Origins;
 pub(crate) use sections::register;
 pub use sections::Settings;
+pub use synchronous::Synchronous;
 
 /// Port used when the config sets none (TreeFrog's default).
 pub const DEFAULT_PORT: u16 = 8800;
@@ -53,6 +55,11 @@ pub struct Config {
     /// The database URL, ready for the driver: a relative SQLite path is already absolute.
     /// Defaults to `sqlite:db/ENV.sqlite3` when the `sqlite` feature is on.
     pub database_url: String,
+    /// SQLite's `PRAGMA synchronous` for every connection (`synchronous`, beside
+    /// `database_url`; default [`Synchronous::Normal`]: durable when the app is killed at
+    /// any moment, [`Synchronous::Full`] for power loss too). Only SQLite apps may set it;
+    /// see [`Synchronous`].
+    pub synchronous: Synchronous,
     /// Folder of static files served for any path no route matches (absolute; `public`).
     pub public_dir: PathBuf,
     /// A tracing `EnvFilter` directive (`log`, default [`DEFAULT_LOG`]); `RUST_LOG` wins
@@ -243,6 +250,7 @@ impl Resolver {
         };
         let database_url = database_url::resolve(&database_url, &root)
             .map_err(|e| self.error("database_url", e))?;
+        let synchronous = self.synchronous()?;
         let session_key = self.session_key(env)?;
         let allowed_origins = self
             .get::<Vec<String>>("allowed_origins")?
@@ -267,6 +275,7 @@ impl Resolver {
             listen,
             port,
             database_url,
+            synchronous,
             public_dir,
             log,
             shutdown_timeout,
@@ -278,6 +287,24 @@ impl Resolver {
             origins: self.origins,
             settings: Shared::default(),
         })
+    }
+
+    /// The `synchronous` level (SQLite only): a name or number of `PRAGMA synchronous`.
+    fn synchronous(&self) -> Result<Synchronous> {
+        let Some(value) = self.table.get("synchronous") else {
+            return Ok(Synchronous::default());
+        };
+        if crate::db::DRIVER != "sqlite" {
+            return Err(self.error(
+                "synchronous",
+                format!(
+                    "is SQLite's PRAGMA synchronous, and this app is built for {}: its \
+                     commits are as durable as the database server is configured to make them",
+                    crate::db::DRIVER
+                ),
+            ));
+        }
+        Synchronous::from_value(value).map_err(|e| self.error("synchronous", e))
     }
 
     /// The `secret_key`, required in `product` only.

@@ -98,8 +98,11 @@ static MIGRATE_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 ///
 /// For SQLite the `db/` folder and the file are created when missing, the journal runs in
 /// WAL mode (readers do not block the writer) and a busy timeout makes writers wait for each
-/// other instead of failing. `sqlite::memory:` gets a single long-lived connection, since
-/// the database lives only as long as its connection.
+/// other instead of failing. Every connection runs with `PRAGMA synchronous` set to
+/// `config.synchronous` (`NORMAL` unless the config says otherwise: a commit survives the
+/// app being killed at any moment, `FULL` makes it survive power loss too; see
+/// [`Synchronous`](crate::config::Synchronous)). `sqlite::memory:` gets a single long-lived
+/// connection, since the database lives only as long as its connection.
 ///
 /// For PostgreSQL and MySQL, a database the server does not have is created in `dev` and
 /// `test` (one `info` line says so; a database another process creates meanwhile is fine);
@@ -130,13 +133,23 @@ pub async fn connect(config: &Config) -> Result<Db> {
 
 #[cfg(feature = "sqlite")]
 async fn open(config: &Config) -> Result<Db> {
-    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+    use crate::config::Synchronous;
+    use sqlx::sqlite::{
+        SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+    };
     use std::time::Duration;
 
+    let synchronous = match config.synchronous {
+        Synchronous::Off => SqliteSynchronous::Off,
+        Synchronous::Normal => SqliteSynchronous::Normal,
+        Synchronous::Full => SqliteSynchronous::Full,
+        Synchronous::Extra => SqliteSynchronous::Extra,
+    };
     let options: SqliteConnectOptions = config.database_url.parse()?;
     let options = options
         .create_if_missing(true)
-        .busy_timeout(Duration::from_secs(5));
+        .busy_timeout(Duration::from_secs(5))
+        .synchronous(synchronous);
     if is_memory(&config.database_url) {
         let pool = SqlitePoolOptions::new()
             .max_connections(1)

@@ -253,3 +253,45 @@ fn a_key_made_per_start_ends_sessions_at_restart() {
     let restarted = keyed().unwrap();
     assert!(HttpSession::from_headers(&headers, &restarted.session_key).is_user_logged_in());
 }
+
+/// `synchronous` (SQLite's PRAGMA synchronous) defaults to NORMAL and takes SQLite's names in
+/// any case, or their numbers, from the file or a variable.
+#[test]
+fn synchronous_defaults_to_normal_and_reads_sqlite_levels() {
+    use tspawn_runtime::config::Synchronous;
+    let root = app_root(EXAMPLE);
+    let config = Config::load_with(root.path(), "dev", vars(&[])).unwrap();
+    assert_eq!(config.synchronous, Synchronous::Normal);
+    let toml = EXAMPLE.replace("[default]\n", "[default]\nsynchronous = \"full\"\n");
+    let root = app_root(&toml);
+    let config = Config::load_with(root.path(), "dev", vars(&[])).unwrap();
+    assert_eq!(config.synchronous, Synchronous::Full);
+    let config =
+        Config::load_with(root.path(), "dev", vars(&[("TSPAWN_SYNCHRONOUS", "0")])).unwrap();
+    assert_eq!(config.synchronous, Synchronous::Off);
+}
+
+/// A value that is not a level stops the load with one line naming the file, the key (and
+/// the variable that set it) and the levels there are.
+#[test]
+fn a_bad_synchronous_value_is_refused_naming_the_file_and_key() {
+    let toml = EXAMPLE.replace("[default]\n", "[default]\nsynchronous = \"fsync\"\n");
+    let root = app_root(&toml);
+    let err = Config::load_with(root.path(), "dev", vars(&[])).unwrap_err();
+    let line = err.to_string();
+    assert_eq!(line.lines().count(), 1, "{line}");
+    let file = root.path().join("config").join("app.toml");
+    assert!(
+        line.starts_with(&format!(
+            "{}: synchronous: \"fsync\" is not a level",
+            file.display()
+        )),
+        "{line}"
+    );
+    assert!(line.contains("\"FULL\" (an fsync per commit"), "{line}");
+    let (key, message) = config_error(EXAMPLE, "dev", &[("TSPAWN_SYNCHRONOUS", "4")]);
+    assert_eq!(key, "synchronous (from TSPAWN_SYNCHRONOUS)");
+    assert!(message.starts_with("4 is not a level"), "{message}");
+    let (key, _) = config_error(EXAMPLE, "dev", &[("TSPAWN_SYNCHRONOUS", "true")]);
+    assert_eq!(key, "synchronous (from TSPAWN_SYNCHRONOUS)");
+}

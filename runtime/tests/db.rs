@@ -87,6 +87,72 @@ async fn in_memory_database_survives_between_queries() {
     assert!(!root.path().join("db").exists());
 }
 
+/// The `synchronous` level every connection of the pool runs with, as `PRAGMA synchronous`
+/// reads it back (0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA), on `connections` connections held at
+/// once (so not one connection asked again and again).
+#[cfg(feature = "sqlite")]
+async fn synchronous_levels(vars: &[(&str, &str)], connections: usize) -> Vec<i64> {
+    let root = app_root(EXAMPLE);
+    let vars = vars.iter().map(|(k, v)| (k.to_string(), v.to_string()));
+    let config = Config::load_with(root.path(), "test", vars).unwrap();
+    let db = connect(&config).await.unwrap();
+    let mut held = Vec::new();
+    let mut levels = Vec::new();
+    for _ in 0..connections {
+        let mut connection = db.acquire().await.unwrap();
+        let level: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(&mut *connection)
+            .await
+            .unwrap();
+        levels.push(level);
+        held.push(connection);
+    }
+    drop(held);
+    db.close().await;
+    levels
+}
+
+/// The default is NORMAL (durable against the app being killed, in WAL mode), not sqlx's
+/// FULL; `synchronous` in the config (or TSPAWN_SYNCHRONOUS) reaches every connection.
+#[cfg(feature = "sqlite")]
+#[tokio::test]
+async fn the_synchronous_setting_reaches_every_connection() {
+    assert_eq!(synchronous_levels(&[], 3).await, [1, 1, 1]);
+    let full = [("TSPAWN_SYNCHRONOUS", "FULL")];
+    assert_eq!(synchronous_levels(&full, 3).await, [2, 2, 2]);
+    let extra = [("TSPAWN_SYNCHRONOUS", "3")];
+    assert_eq!(synchronous_levels(&extra, 2).await, [3, 3]);
+    let off = [("TSPAWN_SYNCHRONOUS", "off")];
+    assert_eq!(synchronous_levels(&off, 1).await, [0]);
+}
+
+/// `synchronous` is SQLite's: a PostgreSQL or MySQL app refuses it at load, naming the key
+/// and why, instead of ignoring it.
+#[cfg(not(feature = "sqlite"))]
+#[test]
+fn the_synchronous_setting_is_refused_without_sqlite() {
+    let url = if cfg!(feature = "postgres") {
+        "postgres://postgres@127.0.0.1:5432/test"
+    } else {
+        "mysql://root@127.0.0.1:3306/test"
+    };
+    let root = app_root(EXAMPLE);
+    let vars = [
+        ("TSPAWN_DATABASE_URL".to_owned(), url.to_owned()),
+        ("TSPAWN_SYNCHRONOUS".to_owned(), "FULL".to_owned()),
+    ];
+    match Config::load_with(root.path(), "dev", vars) {
+        Err(Error::Config { key, message, .. }) => {
+            assert_eq!(key, "synchronous (from TSPAWN_SYNCHRONOUS)");
+            assert!(
+                message.starts_with("is SQLite's PRAGMA synchronous"),
+                "{message}"
+            );
+        }
+        other => panic!("expected a config error, got {other:?}"),
+    }
+}
+
 #[cfg(feature = "sqlite")]
 #[tokio::test]
 async fn a_broken_migration_names_the_folder() {
