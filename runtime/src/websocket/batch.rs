@@ -1,28 +1,75 @@
 //! Writing a connection's queue to its socket in batches, so that a write can be dropped
 //! half-way and resumed without losing or reordering anything.
+//!
+//! Text and binary messages arrive framed ([`Item::Frame`], shared by every subscriber of
+//! a publish): a batch of them is written to the connection with one vectored write
+//! (`writev`) where the socket takes it all, without copying, bypassing tungstenite (which
+//! would frame, buffer and poll per message). Control messages (pings, pongs, close frames)
+//! go through tungstenite, which keeps the closing handshake's state and answers the peer's
+//! pings itself. The two never interleave on the wire: a frame is written completely before
+//! tungstenite gets a message or is flushed, and tungstenite is flushed completely (its
+//! pongs included) before the next frame is written.
 
+use std::collections::VecDeque;
 use std::future::poll_fn;
+use std::io::{self, IoSlice};
+use std::pin::Pin;
 
-use futures_util::{Sink, SinkExt};
-use tokio::sync::mpsc;
+use futures_util::SinkExt;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::WebSocketStream;
 
+use super::outbox::{Item, Receiver, Stop};
 use super::CloseCode;
 
-/// Most messages written before one flush.
-const MAX_BATCH: usize = 128;
+/// Most messages taken from the queue at once and written as one batch.
+pub(super) const MAX_BATCH: usize = 128;
+
+/// Most frames given to one vectored write (Linux's `IOV_MAX` is 1024).
+const MAX_SLICES: usize = 64;
+
+/// Why a write stopped before completing.
+#[derive(Debug)]
+pub(super) enum WriteError {
+    /// The connection failed.
+    Socket(tungstenite::Error),
+    /// The connection is to be closed (shutdown, or its queue overflowed).
+    Stop(Stop),
+}
+
+impl From<tungstenite::Error> for WriteError {
+    fn from(error: tungstenite::Error) -> Self {
+        WriteError::Socket(error)
+    }
+}
+
+impl From<io::Error> for WriteError {
+    fn from(error: io::Error) -> Self {
+        WriteError::Socket(tungstenite::Error::Io(error))
+    }
+}
+
+impl From<Stop> for WriteError {
+    fn from(stop: Stop) -> Self {
+        WriteError::Stop(stop)
+    }
+}
 
 /// The receiving end of a connection's queue, and what was taken from it but not yet
 /// written out.
 ///
-/// Cancel-safe: a message leaves `pending` only once the socket took it, and every
-/// [`Outgoing::write`] ends with a flush, so one dropped half-way resumes where it stopped
-/// on the next call.
+/// Cancel-safe: a message leaves `batch` only once the socket took all of it (a frame's
+/// bytes, counted by `offset` while it is partly written) or tungstenite took it, and every
+/// [`Outgoing::write`] ends with everything written and flushed, so one dropped half-way
+/// resumes where it stopped on the next call.
 pub(super) struct Outgoing {
-    queue: mpsc::Receiver<Message>,
-    /// Taken from the queue (or a keep-alive ping) but not yet handed to the socket.
-    pending: Option<Message>,
+    queue: Receiver,
+    /// Taken from the queue (or a keep-alive ping) but not yet written or handed over.
+    batch: VecDeque<Item>,
+    /// How many bytes of the first frame of `batch` are already written.
+    offset: usize,
     /// A keep-alive ping is among the messages not yet flushed.
     ping_unflushed: bool,
     /// A close frame from the queue was handed to the socket.
@@ -39,70 +86,135 @@ pub(super) struct Flushed {
 }
 
 impl Outgoing {
-    pub(super) fn new(queue: mpsc::Receiver<Message>) -> Outgoing {
+    pub(super) fn new(queue: Receiver) -> Outgoing {
         Outgoing {
             queue,
-            pending: None,
+            batch: VecDeque::new(),
+            offset: 0,
             ping_unflushed: false,
             close_sent: None,
         }
     }
 
-    /// Whether a message is pending, taking the next queued one if none was.
-    fn take_next(&mut self) -> bool {
-        if self.pending.is_none() {
-            self.pending = self.queue.try_recv().ok();
-        }
-        self.pending.is_some()
+    /// Waits until messages are queued and keeps them for the next write, or until the
+    /// connection is to stop. Cancel-safe.
+    pub(super) async fn wait(&mut self) -> Result<(), Stop> {
+        poll_fn(|cx| self.queue.poll_take(cx, &mut self.batch, MAX_BATCH)).await
     }
 
-    /// Waits for the next queued message and keeps it for the next write. Cancel-safe.
-    pub(super) async fn wait(&mut self) {
-        match self.queue.recv().await {
-            Some(message) => self.pending = Some(message),
-            // The hub holds the sender for as long as the connection is registered.
-            None => std::future::pending().await,
-        }
-    }
-
-    /// Writes `payload` as the keep-alive ping, ahead of the queue; only called with nothing
-    /// pending (right after a completed write).
+    /// Writes `payload` as the keep-alive ping, ahead of the queue; only called right after a
+    /// completed write.
     pub(super) fn ping(&mut self, payload: tungstenite::Bytes) {
-        debug_assert!(self.pending.is_none());
-        self.pending = Some(Message::Ping(payload));
+        debug_assert_eq!(self.offset, 0);
+        self.batch.push_front(Item::Control(Message::Ping(payload)));
         self.ping_unflushed = true;
     }
 
-    /// Hands the pending message and what else is queued (up to [`MAX_BATCH`] messages, and
-    /// no further than a close frame) to `socket` (the connection's
-    /// [`Socket`](super::socket::Socket)), then flushes once.
-    pub(super) async fn write<S>(&mut self, socket: &mut S) -> Result<Flushed, tungstenite::Error>
+    /// Writes what a dropped write left, or else one batch (what is queued, up to
+    /// [`MAX_BATCH`] messages), no further than a close frame, and flushes. `Err` when the
+    /// connection failed, or is to stop (then what is queued is not written).
+    pub(super) async fn write<S>(
+        &mut self,
+        socket: &mut WebSocketStream<S>,
+    ) -> Result<Flushed, WriteError>
     where
-        S: Sink<Message, Error = tungstenite::Error> + Unpin,
+        S: AsyncRead + AsyncWrite + Unpin,
     {
-        let mut written = 0;
-        while self.close_sent.is_none() && written < MAX_BATCH && self.take_next() {
-            poll_fn(|cx| socket.poll_ready_unpin(cx)).await?;
-            let Some(message) = self.pending.take() else {
+        if self.offset == 0 {
+            // Tungstenite's own output (its pongs, or a control message a dropped write
+            // handed it) goes out before the next frame.
+            socket.flush().await?;
+        }
+        if self.batch.is_empty() {
+            self.queue.try_take(&mut self.batch, MAX_BATCH)?;
+        }
+        while self.close_sent.is_none() {
+            self.write_frames(socket, false).await?;
+            let Some(Item::Control(_)) = self.batch.front() else {
                 break;
             };
-            let message = match message {
-                Message::Close(frame) => {
-                    let frame = frame.map(sendable);
-                    let code = frame.as_ref().map(|f| CloseCode(f.code.into()));
-                    self.close_sent = Some(code.unwrap_or(CloseCode::NO_STATUS));
-                    Message::Close(frame)
-                }
-                message => message,
+            poll_fn(|cx| socket.poll_ready_unpin(cx)).await?;
+            let Some(Item::Control(message)) = self.batch.pop_front() else {
+                unreachable!("the first item is a control message");
             };
+            let message = self.sendable(message);
             socket.start_send_unpin(message)?;
-            written += 1;
+            socket.flush().await?;
         }
-        socket.flush().await?;
         Ok(Flushed {
             ping: std::mem::take(&mut self.ping_unflushed),
             close: self.close_sent,
         })
+    }
+
+    /// Finishes the frame a stop or a deadline interrupted, so that a close frame can
+    /// follow without cutting it in two.
+    pub(super) async fn finish<S>(&mut self, socket: &mut WebSocketStream<S>) -> io::Result<()>
+    where
+        S: AsyncRead + AsyncWrite + Unpin,
+    {
+        self.write_frames(socket, true).await
+    }
+
+    /// Writes the frames at the head of `batch` (until a control message), under
+    /// tungstenite: vectored writes of up to [`MAX_SLICES`] frames, as the socket takes
+    /// them. With `partial_only`, stops as soon as no frame is partly written.
+    async fn write_frames<S>(
+        &mut self,
+        socket: &mut WebSocketStream<S>,
+        partial_only: bool,
+    ) -> io::Result<()>
+    where
+        S: AsyncRead + AsyncWrite + Unpin,
+    {
+        loop {
+            if partial_only && self.offset == 0 {
+                return Ok(());
+            }
+            let mut slices = [IoSlice::new(&[]); MAX_SLICES];
+            let mut count = 0;
+            for item in self.batch.iter().take(MAX_SLICES) {
+                let Item::Frame(bytes) = item else { break };
+                let skip = if count == 0 { self.offset } else { 0 };
+                slices[count] = IoSlice::new(&bytes[skip..]);
+                count += 1;
+            }
+            if count == 0 {
+                return Ok(());
+            }
+            let slices = &slices[..count];
+            let io = socket.get_mut();
+            let mut n = poll_fn(|cx| Pin::new(&mut *io).poll_write_vectored(cx, slices)).await?;
+            if n == 0 {
+                return Err(io::ErrorKind::WriteZero.into());
+            }
+            while n > 0 {
+                let Some(Item::Frame(bytes)) = self.batch.front() else {
+                    unreachable!("only frames were written");
+                };
+                let rest = bytes.len() - self.offset;
+                if n < rest {
+                    self.offset += n;
+                    break;
+                }
+                n -= rest;
+                self.offset = 0;
+                self.batch.pop_front();
+            }
+        }
+    }
+
+    /// `message` as it goes out; a close frame is recorded (the batch ends with it).
+    fn sendable(&mut self, message: Message) -> Message {
+        match message {
+            Message::Close(frame) => {
+                let frame = frame.map(sendable);
+                let code = frame.as_ref().map(|f| CloseCode(f.code.into()));
+                self.close_sent = Some(code.unwrap_or(CloseCode::NO_STATUS));
+                Message::Close(frame)
+            }
+            message => message,
+        }
     }
 }
 
@@ -128,12 +240,13 @@ fn sendable(frame: CloseFrame) -> CloseFrame {
 mod tests {
     use futures_util::{FutureExt, StreamExt};
     use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
-    use tokio_tungstenite::WebSocketStream;
 
+    use super::super::outbox::Outbox;
     use super::*;
 
     /// Writes polled once and dropped (as when a handler finishes first), over a pipe that
-    /// takes 64 bytes at a time: the peer still gets every message once, in order.
+    /// takes 64 bytes at a time, with pings (written by tungstenite) among the framed text
+    /// messages: the peer still gets every message once, in order, and every frame whole.
     #[tokio::test]
     async fn a_write_dropped_half_way_resumes_without_loss_or_reordering() {
         for write_buffer_size in [0, 4096] {
@@ -142,10 +255,20 @@ mod tests {
             let mut server =
                 WebSocketStream::from_raw_socket(server_io, Role::Server, Some(config)).await;
             let mut client = WebSocketStream::from_raw_socket(client_io, Role::Client, None).await;
-            let (queue, receiver) = mpsc::channel(1000);
-            let expected: Vec<String> = (0..300).map(|n| format!("message {n}")).collect();
+            let (queue, receiver) = Outbox::new(1000);
+            queue.open();
+            let expected: Vec<String> = (0..300)
+                .map(|n| match n % 10 {
+                    9 => format!("ping {n}"),
+                    _ => format!("message {n}"),
+                })
+                .collect();
             for text in &expected {
-                queue.try_send(Message::text(text.as_str())).unwrap();
+                let message = match text.strip_prefix("ping ") {
+                    Some(_) => Message::Ping(text.clone().into()),
+                    None => Message::text(text.as_str()),
+                };
+                queue.push(Item::new(message), true, None).unwrap();
             }
             let mut out = Outgoing::new(receiver);
             let mut received = Vec::new();
@@ -155,7 +278,10 @@ mod tests {
                 }
                 let _ = out.write(&mut server).now_or_never();
                 while let Some(Some(Ok(message))) = client.next().now_or_never() {
-                    received.push(message.into_text().unwrap().as_str().to_owned());
+                    received.push(match message {
+                        Message::Ping(payload) => String::from_utf8(payload.to_vec()).unwrap(),
+                        message => message.into_text().unwrap().as_str().to_owned(),
+                    });
                 }
                 tokio::task::yield_now().await; // renews tokio's I/O budget
             }
@@ -180,12 +306,13 @@ mod tests {
             let (server_io, client_io) = tokio::io::duplex(1024);
             let mut server = WebSocketStream::from_raw_socket(server_io, Role::Server, None).await;
             let mut client = WebSocketStream::from_raw_socket(client_io, Role::Client, None).await;
-            let (queue, receiver) = mpsc::channel(1);
+            let (queue, receiver) = Outbox::new(1);
             let frame = CloseFrame {
                 code: asked.into(),
                 reason: "".into(),
             };
-            queue.try_send(Message::Close(Some(frame))).unwrap();
+            let item = Item::new(Message::Close(Some(frame)));
+            queue.push(item, true, None).unwrap();
             let flushed = Outgoing::new(receiver).write(&mut server).await.unwrap();
             assert_eq!(flushed.close, Some(CloseCode(sent)), "asked {asked}");
             let Some(Ok(Message::Close(Some(frame)))) = client.next().await else {

@@ -174,12 +174,7 @@ impl<S> Context<S> {
     }
 
     fn enqueue(&self, message: Message) {
-        self.state.hub.enqueue(self.id(), message);
-    }
-
-    /// Cancelled when this connection's queue overflowed.
-    pub(crate) fn slow(&self) -> &tokio_util::sync::CancellationToken {
-        &self.registration.slow
+        self.registration.enqueue(message);
     }
 }
 

@@ -4,10 +4,10 @@
 use std::panic::AssertUnwindSafe;
 
 use futures_util::FutureExt;
-use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
 use super::keep_alive::KeepAlive;
+use super::outbox::Receiver;
 use super::socket::{End, Frame, Io, Socket};
 use super::{CloseCode, Context, Endpoint};
 use crate::error::Result;
@@ -16,15 +16,11 @@ use crate::error::Result;
 pub(crate) struct Driver<E: Endpoint> {
     endpoint: E,
     ctx: Context<E::Settings>,
-    queue: mpsc::Receiver<Message>,
+    queue: Receiver,
 }
 
 impl<E: Endpoint> Driver<E> {
-    pub(crate) fn new(
-        endpoint: E,
-        ctx: Context<E::Settings>,
-        queue: mpsc::Receiver<Message>,
-    ) -> Self {
+    pub(crate) fn new(endpoint: E, ctx: Context<E::Settings>, queue: Receiver) -> Self {
         Driver {
             endpoint,
             ctx,
@@ -38,9 +34,9 @@ impl<E: Endpoint> Driver<E> {
         tracing::debug!(%conn_id, peer = %self.ctx.peer(), "WebSocket open");
         let interval = self.endpoint.keep_alive_interval(self.ctx.settings());
         let keep_alive = KeepAlive::new(interval, conn_id);
-        let shutdown = self.ctx.state().shutdown.clone();
-        let slow = self.ctx.slow().clone();
-        let mut io = Io::new(socket, self.queue, keep_alive, shutdown, slow);
+        // Shutdown reaches the driver through its queue (a stop).
+        self.ctx.state().hub.watch_shutdown(self.ctx.state());
+        let mut io = Io::new(socket, self.queue, keep_alive);
         let end = serve(&mut self.endpoint, &mut self.ctx, &mut io).await;
         // on_close runs once the close frame is out, not after the peer's answer, so a
         // client that keeps its socket open does not delay it.

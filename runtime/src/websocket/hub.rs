@@ -1,16 +1,15 @@
 //! Topics, connections and their outgoing queues.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::body::Bytes;
-use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
-use tokio_util::sync::CancellationToken;
 
-use super::outbox::{Number, Outbox, Rejected};
+use super::outbox::{Item, Outbox, Receiver, Rejected, Stop};
 use super::ConnId;
+use crate::state::AppState;
 
 /// The in-process pub/sub hub: topic → subscribed connections. A cheap `Clone` handle
 /// ([`AppState::hub`](crate::AppState::hub)).
@@ -18,8 +17,9 @@ use super::ConnId;
 /// # Delivery and backpressure
 ///
 /// [`Hub::publish`] reaches every connection subscribed to the topic, the publisher's own
-/// too if it is subscribed. The message is built once and shared by all subscribers. Each
-/// connection has one bounded queue and publishing never waits on it (`try_send`): a
+/// too if it is subscribed. The message is framed once (RFC 6455 §5.2) and the bytes are
+/// shared by all subscribers' queues. Each
+/// connection has one bounded queue and publishing never waits on it: a
 /// connection whose queue is full is a slow consumer; it is removed from all its topics at
 /// once, closed with 1008 "too slow" by its driver, and a warning with the count is logged.
 /// So one slow client never stalls the publisher or the other subscribers.
@@ -40,7 +40,8 @@ use super::ConnId;
 /// So a joiner gets the history, then every later message once, in order, with no gap.
 ///
 /// A topic exists while it has subscribers: the last one leaving (or disconnecting) removes
-/// it. The lock is a std `Mutex` held only for map updates and `try_send`s, never across an
+/// it. A topic maps straight to its subscribers' queues. The lock is a std `Mutex` held only
+/// for map updates and pushes (each queue has a small lock of its own), never across an
 /// `.await`.
 #[derive(Clone, Debug)]
 pub struct Hub {
@@ -51,13 +52,19 @@ pub struct Hub {
 struct Inner {
     capacity: usize,
     next_id: AtomicU64,
+    /// Whether a task watches the app's shutdown token for this hub (see
+    /// [`Hub::watch_shutdown`]).
+    watching: AtomicBool,
     maps: Mutex<Maps>,
 }
 
 #[derive(Debug, Default)]
 struct Maps {
-    topics: HashMap<Arc<str>, HashSet<ConnId>>,
+    /// Topic → its subscribers' queues.
+    topics: HashMap<Arc<str>, HashMap<ConnId, Outbox>>,
     conns: HashMap<ConnId, Conn>,
+    /// The server shuts down: every connection, and any registered later, is stopped.
+    shutting_down: bool,
 }
 
 #[derive(Debug)]
@@ -72,8 +79,18 @@ struct Conn {
 pub(crate) struct Registration {
     pub(crate) hub: Hub,
     pub(crate) id: ConnId,
-    /// Cancelled when the connection's queue overflowed: the driver closes it with 1008.
-    pub(crate) slow: CancellationToken,
+    /// The connection's own queue, for its own sends (no hub lock needed).
+    outbox: Outbox,
+}
+
+impl Registration {
+    /// Queues `message` for this connection (its own sends); a full queue marks it slow.
+    pub(crate) fn enqueue(&self, message: Message) {
+        // A closed or stopped connection drops the message.
+        if let Err(Rejected::Slow) = self.outbox.push(Item::new(message), true, None) {
+            self.hub.lock().overflowed(self.id);
+        }
+    }
 }
 
 impl Drop for Registration {
@@ -91,6 +108,7 @@ impl Hub {
         let inner = Inner {
             capacity: queue_capacity,
             next_id: AtomicU64::new(1),
+            watching: AtomicBool::new(false),
             maps: Mutex::default(),
         };
         Hub {
@@ -125,13 +143,13 @@ impl Hub {
     /// Sends `text` to one connection; `false` if it is gone or was too slow (and is being
     /// closed with 1008).
     pub fn send_to(&self, id: ConnId, text: impl Into<String>) -> bool {
-        let message = Message::Text(Utf8Bytes::from(text.into()));
-        self.lock().enqueue(id, message, false, None).is_ok()
+        let item = Item::new(Message::Text(Utf8Bytes::from(text.into())));
+        self.lock().enqueue(id, item).is_ok()
     }
 
     /// How many connections are subscribed to `topic` (0 when it does not exist).
     pub fn subscriber_count(&self, topic: &str) -> usize {
-        self.lock().topics.get(topic).map_or(0, HashSet::len)
+        self.lock().topics.get(topic).map_or(0, HashMap::len)
     }
 
     /// The topics that currently have subscribers, sorted.
@@ -148,27 +166,50 @@ impl Hub {
 
     /// Registers a new, opening connection: its id, its queue's receiving end and the guard
     /// that unregisters it. Deliveries from others are held until [`Hub::opened`].
-    pub(crate) fn register(&self) -> (Registration, mpsc::Receiver<Message>) {
+    /// A connection registered once the server shuts down is stopped at once.
+    pub(crate) fn register(&self) -> (Registration, Receiver) {
         let id = ConnId(self.inner.next_id.fetch_add(1, Ordering::Relaxed));
         let (outbox, receiver) = Outbox::new(self.inner.capacity);
-        let slow = outbox.slow().clone();
         let conn = Conn {
-            outbox,
+            outbox: outbox.clone(),
             topics: HashSet::new(),
         };
-        self.lock().conns.insert(id, conn);
+        let mut maps = self.lock();
+        if maps.shutting_down {
+            outbox.stop(Stop::Shutdown);
+        }
+        maps.conns.insert(id, conn);
+        drop(maps);
         let registration = Registration {
             hub: self.clone(),
             id,
-            slow,
+            outbox,
         };
         (registration, receiver)
     }
 
-    /// Queues `message` for connection `id` (its own sends); a full queue marks it slow.
-    pub(crate) fn enqueue(&self, id: ConnId, message: Message) {
-        // A closed or slow connection drops the message; the slow case is logged there.
-        let _ = self.lock().enqueue(id, message, true, None);
+    /// Makes sure one task watches `state.shutdown` for this hub: when it fires, every
+    /// connection's driver is told through its queue (close 1001), so drivers need not each
+    /// watch the token (a lock per look) on every step.
+    pub(crate) fn watch_shutdown(&self, state: &AppState) {
+        if self.inner.watching.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let hub = self.clone();
+        let token = state.shutdown.clone();
+        state.tasks.spawn(async move {
+            token.cancelled().await;
+            hub.shut_down();
+        });
+    }
+
+    /// Stops every connection, and any registered later: their drivers close with 1001.
+    fn shut_down(&self) {
+        let mut maps = self.lock();
+        maps.shutting_down = true;
+        for conn in maps.conns.values() {
+            conn.outbox.stop(Stop::Shutdown);
+        }
     }
 
     /// Publishes on behalf of connection `from`, whose own copy is not held back.
@@ -179,18 +220,16 @@ impl Hub {
     /// Connection `id` has the messages of `topic` numbered up to `seq` (see
     /// [`Context::replayed`](super::Context::replayed)).
     pub(crate) fn replayed(&self, id: ConnId, topic: &str, seq: i64) {
-        if let Some(conn) = self.lock().conns.get_mut(&id) {
+        if let Some(conn) = self.lock().conns.get(&id) {
             conn.outbox.replayed(topic, seq);
         }
     }
 
-    /// `on_open` accepted connection `id`: queues what others sent it meanwhile.
+    /// `on_open` accepted connection `id`: queues what others sent it meanwhile (held
+    /// messages already count against the capacity, so this never overflows).
     pub(crate) fn opened(&self, id: ConnId) {
-        let mut maps = self.lock();
-        if let Some(conn) = maps.conns.get_mut(&id) {
-            if let Err(Rejected::Slow) = conn.outbox.open() {
-                maps.overflowed(id);
-            }
+        if let Some(conn) = self.lock().conns.get(&id) {
+            conn.outbox.open();
         }
     }
 
@@ -200,7 +239,7 @@ impl Hub {
         let Some(conn) = maps.conns.get_mut(&id) else {
             return;
         };
-        if conn.outbox.slow().is_cancelled() {
+        if conn.outbox.is_stopped() {
             return;
         }
         let topic: Arc<str> = match maps.topics.get_key_value(topic) {
@@ -208,7 +247,8 @@ impl Hub {
             None => Arc::from(topic),
         };
         conn.topics.insert(topic.clone());
-        maps.topics.entry(topic).or_default().insert(id);
+        let outbox = conn.outbox.clone();
+        maps.topics.entry(topic).or_default().insert(id, outbox);
     }
 
     pub(crate) fn unsubscribe(&self, id: ConnId, topic: &str) {
@@ -230,26 +270,29 @@ impl Hub {
         message: Message,
         seq: Option<i64>,
     ) -> usize {
+        let item = Item::new(message);
+        let number = seq.map(|seq| (topic, seq));
         let mut maps = self.lock();
-        let (key, subscribers): (Arc<str>, Vec<ConnId>) = match maps.topics.get_key_value(topic) {
-            Some((key, ids)) => (key.clone(), ids.iter().copied().collect()),
-            None => return 0,
+        let Some(subscribers) = maps.topics.get(topic) else {
+            return 0;
         };
-        let number = seq.map(|seq| (&key, seq));
         let mut delivered = 0;
-        let mut slow = 0;
-        for id in subscribers {
-            match maps.enqueue(id, message.clone(), from == Some(id), number) {
+        let mut slow = Vec::new();
+        for (&id, outbox) in subscribers {
+            match outbox.push(item.clone(), from == Some(id), number) {
                 Ok(()) => delivered += 1,
-                Err(Rejected::Slow) => slow += 1,
+                Err(Rejected::Slow) => slow.push(id),
                 Err(Rejected::Gone) => {}
             }
         }
+        for &id in &slow {
+            maps.overflowed(id);
+        }
         drop(maps);
-        if slow > 0 {
+        if !slow.is_empty() {
             tracing::warn!(
                 topic,
-                slow,
+                slow = slow.len(),
                 "closing subscribers too slow for their queue (1008)"
             );
         }
@@ -265,17 +308,10 @@ impl Hub {
 }
 
 impl Maps {
-    /// Queues `message` for `id`; `own` when `id` queued it itself, `number` when it is a
-    /// numbered publish (see [`Outbox::push`]).
-    fn enqueue(
-        &mut self,
-        id: ConnId,
-        message: Message,
-        own: bool,
-        number: Option<Number<'_>>,
-    ) -> Result<(), Rejected> {
-        let conn = self.conns.get_mut(&id).ok_or(Rejected::Gone)?;
-        let result = conn.outbox.push(message, own, number);
+    /// Queues `item` for `id` from another connection (see [`Outbox::push`]).
+    fn enqueue(&mut self, id: ConnId, item: Item) -> Result<(), Rejected> {
+        let conn = self.conns.get(&id).ok_or(Rejected::Gone)?;
+        let result = conn.outbox.push(item, false, None);
         if let Err(Rejected::Slow) = result {
             self.overflowed(id);
         }
@@ -331,16 +367,17 @@ mod tests {
     #[test]
     fn a_full_queue_marks_only_that_connection_slow() {
         let hub = Hub::new(1);
-        let (fast, mut fast_queue) = hub.register();
+        let (fast, fast_queue) = hub.register();
         let (slow, _slow_queue) = hub.register();
         hub.opened(fast.id);
         hub.opened(slow.id);
         hub.subscribe(fast.id, "t");
         hub.subscribe(slow.id, "t");
         assert_eq!(hub.publish("t", "one"), 2);
-        fast_queue.try_recv().unwrap();
+        let mut batch = std::collections::VecDeque::new();
+        fast_queue.try_take(&mut batch, 10).unwrap();
         assert_eq!(hub.publish("t", "two"), 1);
-        assert!(slow.slow.is_cancelled() && !fast.slow.is_cancelled());
+        assert!(slow.outbox.is_stopped() && !fast.outbox.is_stopped());
         assert_eq!(hub.subscriber_count("t"), 1, "the slow one left its topics");
     }
 }

@@ -51,9 +51,9 @@ impl KeepAlive {
         self.pong_deadline
     }
 
-    /// When the next ping is due; `None` while the last one is unanswered.
-    pub(super) fn ping_due(&self) -> Option<Instant> {
-        self.pong_deadline.is_none().then_some(self.next_ping)
+    /// The next keep-alive deadline: the awaited pong's, or else the next ping's.
+    pub(super) fn deadline(&self) -> Option<Instant> {
+        self.pong_deadline.or(Some(self.next_ping))
     }
 
     /// The payload of the next ping (`tspawn-keep-alive-N`).
@@ -83,14 +83,6 @@ impl KeepAlive {
     }
 }
 
-/// Resolves at `deadline`; never when it is `None`.
-pub(super) async fn until(deadline: Option<Instant>) {
-    match deadline {
-        Some(deadline) => tokio::time::sleep_until(deadline).await,
-        None => std::future::pending().await,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,13 +93,13 @@ mod tests {
         assert_eq!(keep_alive.period, MAX_INTERVAL, "capped, no overflow");
         let payload = keep_alive.next_payload();
         keep_alive.ping_written();
-        assert!(keep_alive.ping_due().is_none());
+        assert_eq!(keep_alive.deadline(), keep_alive.pong_deadline());
         keep_alive.pong(b"");
         keep_alive.pong(b"tspawn-keep-alive-0");
         assert!(keep_alive.pong_deadline().is_some());
         keep_alive.pong(&payload);
         assert!(keep_alive.pong_deadline().is_none());
-        assert!(keep_alive.ping_due().is_some());
+        assert!(keep_alive.deadline().is_some(), "the next ping's");
         assert!(KeepAlive::new(0, ConnId(1)).is_none());
     }
 }

@@ -5,21 +5,23 @@
 //! them against a handler and drops them when the handler is done, without losing or
 //! reordering anything.
 
+use std::future::{poll_fn, Future};
+use std::pin::{pin, Pin};
+use std::task::Poll;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use hyper::upgrade::Upgraded;
 use hyper_util::rt::TokioIo;
 use tokio::io::AsyncWriteExt;
-use tokio::sync::mpsc;
-use tokio::time::{timeout, Instant};
+use tokio::time::{timeout, Instant, Sleep};
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::{self, Message, Utf8Bytes};
 use tokio_tungstenite::WebSocketStream;
-use tokio_util::sync::CancellationToken;
 
-use super::batch::Outgoing;
-use super::keep_alive::{until, KeepAlive};
+use super::batch::{Outgoing, WriteError};
+use super::keep_alive::KeepAlive;
+use super::outbox::{Receiver, Stop, Stops};
 use super::{CloseCode, ConnId};
 
 /// The upgraded connection, framed by tungstenite.
@@ -51,6 +53,14 @@ pub(super) enum End {
 }
 
 impl End {
+    /// How a stop from the queue ends the connection.
+    fn from_stop(stop: Stop) -> End {
+        match stop {
+            Stop::Shutdown => End::Close(CloseCode::AWAY, "server shutting down"),
+            Stop::Slow => End::Close(CloseCode::POLICY, "too slow"),
+        }
+    }
+
     /// The code `on_close` gets.
     pub(super) fn code(self) -> CloseCode {
         match self {
@@ -80,30 +90,36 @@ impl End {
 
 /// The socket, the connection's queue and its keep-alive: everything the driver needs
 /// besides the endpoint and its [`Context`](super::Context), so both can be borrowed at once.
+///
+/// The timers are kept from step to step and moved only when their deadline changes (a
+/// ping, a pong, a write that blocks), not made anew for each batch: a timer is an entry in
+/// tokio's timer wheel, added and removed under its lock.
 pub(super) struct Io {
     socket: Socket,
     out: Outgoing,
+    /// Tells a blocked write that the connection is to stop (shutdown, a full queue).
+    stops: Stops,
     keep_alive: Option<KeepAlive>,
-    shutdown: CancellationToken,
-    slow: CancellationToken,
-    /// Since when the current write has been under way.
+    /// Fires at the keep-alive deadline (the next ping, or the pong awaited); made on first
+    /// use.
+    alarm: Option<Pin<Box<Sleep>>>,
+    /// Fires when the current write has been blocked too long; made when a write first
+    /// blocks.
+    write_alarm: Option<Pin<Box<Sleep>>>,
+    /// Since when the current write has been blocked (the socket full); `None` while
+    /// writes complete at once.
     writing_since: Option<Instant>,
 }
 
 impl Io {
-    pub(super) fn new(
-        socket: Socket,
-        queue: mpsc::Receiver<Message>,
-        keep_alive: Option<KeepAlive>,
-        shutdown: CancellationToken,
-        slow: CancellationToken,
-    ) -> Io {
+    pub(super) fn new(socket: Socket, queue: Receiver, keep_alive: Option<KeepAlive>) -> Io {
         Io {
             socket,
+            stops: queue.stops(),
             out: Outgoing::new(queue),
             keep_alive,
-            shutdown,
-            slow,
+            alarm: None,
+            write_alarm: None,
             writing_since: None,
         }
     }
@@ -137,28 +153,38 @@ impl Io {
         }
     }
 
-    /// One batch, then one event: a deadline, a ping, a queued message (kept for the next
-    /// batch), or, when `read`, a frame.
+    /// One batch, then one event: a keep-alive deadline (the pong is late: close; a ping is
+    /// due: queue it), queued messages (kept for the next batch) or a stop, or, when `read`,
+    /// a frame. A shutdown or a full queue (a stop) is also seen by every batch.
     async fn step(&mut self, read: bool) -> Result<Option<Frame>, End> {
         self.write_out().await?;
-        let keep_alive = self.keep_alive.as_ref();
-        let pong_by = keep_alive.and_then(KeepAlive::pong_deadline);
-        let ping_due = keep_alive.and_then(KeepAlive::ping_due);
-        // The keep-alive arms come before the queue, so a busy topic cannot starve them.
+        let deadline = self.keep_alive.as_ref().and_then(KeepAlive::deadline);
+        let mut alarm = arm(&mut self.alarm, deadline);
+        let alarmed = alarm.is_some();
+        let ring = poll_fn(|cx| match alarm {
+            Some(ref mut alarm) => alarm.as_mut().poll(cx),
+            None => Poll::Pending,
+        });
+        // The keep-alive arm comes first, so a busy topic cannot starve it.
         tokio::select! {
             biased;
-            () = self.shutdown.cancelled() => Err(End::Close(CloseCode::AWAY, "server shutting down")),
-            () = self.slow.cancelled() => Err(End::Close(CloseCode::POLICY, "too slow")),
-            () = until(pong_by) => Err(End::Close(CloseCode::AWAY, "keep-alive timeout")),
-            () = until(ping_due) => {
-                if let Some(keep_alive) = &mut self.keep_alive {
-                    self.out.ping(keep_alive.next_payload());
-                }
-                Ok(None)
-            }
+            () = ring, if alarmed => self.keep_alive_due(),
             frame = self.socket.next(), if read => Ok(Some(frame)),
-            () = self.out.wait() => Ok(None),
+            taken = self.out.wait() => taken.map(|()| None).map_err(End::from_stop),
         }
+    }
+
+    /// The keep-alive deadline passed: the pong is late (close with 1001), or a ping is due
+    /// (queued ahead of the rest).
+    fn keep_alive_due(&mut self) -> Result<Option<Frame>, End> {
+        let Some(keep_alive) = &mut self.keep_alive else {
+            return Ok(None);
+        };
+        if keep_alive.pong_deadline().is_some() {
+            return Err(End::Close(CloseCode::AWAY, "keep-alive timeout"));
+        }
+        self.out.ping(keep_alive.next_payload());
+        Ok(None)
     }
 
     /// Writes what waits in `out` and flushes, unless shutdown, a full queue or a deadline
@@ -169,18 +195,51 @@ impl Io {
     /// with a pong it buffers itself, and only this flush bounds that buffer. So a peer
     /// that floods pings without reading the pongs is not read either until it does (TCP
     /// backpressure), instead of growing the server's memory.
+    ///
+    /// The deadlines and the stop are only looked at while the write is blocked: one that
+    /// completes at once costs no timer and no look at the clock.
     async fn write_out(&mut self) -> Result<(), End> {
-        let since = *self.writing_since.get_or_insert_with(Instant::now);
-        let keep_alive = self.keep_alive.as_ref();
-        let write_by = keep_alive.map(|k| since + k.write_limit());
-        let pong_by = keep_alive.and_then(KeepAlive::pong_deadline);
-        let flushed = tokio::select! {
-            flushed = self.out.write(&mut self.socket) => flushed.map_err(|_| End::Dropped)?,
-            () = self.shutdown.cancelled() => return Err(End::Close(CloseCode::AWAY, "server shutting down")),
-            () = self.slow.cancelled() => return Err(End::Close(CloseCode::POLICY, "too slow")),
-            () = until(pong_by) => return Err(End::Close(CloseCode::AWAY, "keep-alive timeout")),
-            () = until(write_by) => return Err(End::Dropped),
-        };
+        let Io {
+            socket,
+            out,
+            stops,
+            keep_alive,
+            alarm,
+            write_alarm,
+            writing_since,
+        } = self;
+        let pong_by = keep_alive.as_ref().and_then(KeepAlive::pong_deadline);
+        let mut write = pin!(out.write(socket));
+        let flushed = poll_fn(|cx| {
+            if let Poll::Ready(result) = write.as_mut().poll(cx) {
+                return Poll::Ready(result.map_err(|error| match error {
+                    WriteError::Stop(stop) => End::from_stop(stop),
+                    WriteError::Socket(error) => {
+                        tracing::debug!(%error, "WebSocket write failed");
+                        End::Dropped
+                    }
+                }));
+            }
+            // Blocked: the socket is full (the peer reads slowly, or not at all).
+            if let Poll::Ready(stop) = stops.poll_stop(cx) {
+                return Poll::Ready(Err(End::from_stop(stop)));
+            }
+            if let Some(alarm) = arm(alarm, pong_by) {
+                if alarm.as_mut().poll(cx).is_ready() {
+                    let end = End::Close(CloseCode::AWAY, "keep-alive timeout");
+                    return Poll::Ready(Err(end));
+                }
+            }
+            let since = *writing_since.get_or_insert_with(Instant::now);
+            let write_by = keep_alive.as_ref().map(|k| since + k.write_limit());
+            if let Some(alarm) = arm(write_alarm, write_by) {
+                if alarm.as_mut().poll(cx).is_ready() {
+                    return Poll::Ready(Err(End::Dropped));
+                }
+            }
+            Poll::Pending
+        })
+        .await?;
         self.writing_since = None;
         if let (true, Some(keep_alive)) = (flushed.ping, &mut self.keep_alive) {
             keep_alive.ping_written();
@@ -205,7 +264,9 @@ impl Io {
                 }
                 End::Dropped => {}
                 End::Close(code, reason) | End::Refuse(code, reason) => {
-                    return self.send_close(code, reason).await;
+                    // A frame a stop cut in two is completed first.
+                    return self.out.finish(&mut self.socket).await.is_ok()
+                        && self.send_close(code, reason).await;
                 }
                 End::Sent(_) => return self.socket.get_mut().shutdown().await.is_ok(),
             }
@@ -258,4 +319,19 @@ impl Io {
     async fn discard_input(&mut self) {
         let _ = tokio::io::copy(self.socket.get_mut(), &mut tokio::io::sink()).await;
     }
+}
+
+/// `slot`'s timer set to fire at `deadline` (made on first use, moved only when the deadline
+/// changed); `None` when there is no deadline.
+fn arm(
+    slot: &mut Option<Pin<Box<Sleep>>>,
+    deadline: Option<Instant>,
+) -> Option<&mut Pin<Box<Sleep>>> {
+    let deadline = deadline?;
+    match slot {
+        Some(alarm) if alarm.deadline() == deadline => {}
+        Some(alarm) => alarm.as_mut().reset(deadline),
+        None => *slot = Some(Box::pin(tokio::time::sleep_until(deadline))),
+    }
+    slot.as_mut()
 }
