@@ -6,12 +6,17 @@
 #
 #   bench/generate.sh
 #   RUNS=20 bench/generate.sh
+#   TSPAWN=/path/to/tspawn bench/generate.sh     # that binary, nothing built
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-10}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
-cargo build --release --quiet --bin tspawn
-tspawn=$CARGO_TARGET_DIR/release/tspawn
+if [ -n "${TSPAWN:-}" ]; then
+  tspawn=$(realpath "$TSPAWN")
+else
+  cargo build --release --quiet --bin tspawn
+  tspawn=$CARGO_TARGET_DIR/release/tspawn
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
@@ -26,7 +31,10 @@ measure() {
     hyperfine --runs "$RUNS" --warmup 1 --style none --prepare "$2" --export-json "$work/h.json" "$3" >/dev/null
     median=$(grep -o '"median": *[0-9.e+-]*' "$work/h.json" | head -1 | sed 's/.*: *//' |
       awk '{ printf "%.1f", $1 * 1000 }')
-    echo "| \`$1\` | $median ms | hyperfine, $RUNS runs |"
+    # CPU time (user + system, mean): what the run cost, even when other work delays it.
+    cpu=$(grep -oE '"(user|system)": *[0-9.e+-]*' "$work/h.json" | sed 's/.*: *//' |
+      awk '{ s += $1 } END { printf "%.1f", s * 1000 }')
+    echo "| \`$1\` | $median ms | $cpu ms | hyperfine, $RUNS runs |"
   else
     bash -c "$2"
     bash -c "$3" >/dev/null # warm-up
@@ -36,11 +44,11 @@ measure() {
       bash -c "$3" >/dev/null
       echo $(($(date +%s%N) - start))
     done | median_ms)
-    echo "| \`$1\` | $median ms | loop, $RUNS runs (includes starting bash) |"
+    echo "| \`$1\` | $median ms | - | loop, $RUNS runs (includes starting bash) |"
   fi
 }
 
-echo "| command | median | how |"
-echo "|---|---|---|"
+echo "| command | median wall time | CPU time (mean) | how |"
+echo "|---|---|---|---|"
 measure "tspawn new app" "rm -rf app" "$tspawn -q new app"
 measure "tspawn websocket chat" "rm -rf chat && cp -a base chat" "cd chat && $tspawn -q websocket chat"
