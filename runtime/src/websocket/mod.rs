@@ -39,9 +39,12 @@
 //! [`Context::send_to`] from others and [`Hub`] publishes all go into, in order. Nobody
 //! ever waits on it: when it is full, the connection is a slow consumer and is closed with
 //! **1008 "too slow"** (logged as a warning with a count), and is dropped from its topics at
-//! once, so a slow client never stalls the publisher or the other subscribers. Published
-//! messages are shared (reference-counted), not copied per subscriber. The driver writes a
-//! batch (what is ready in the queue, up to 128 messages) and flushes once.
+//! once, so a slow client never stalls the publisher or the other subscribers. A published
+//! message is framed once (RFC 6455 §5.2) and the bytes are shared (reference-counted) by
+//! every subscriber's queue, not copied. The driver takes a batch (what is ready in the queue,
+//! up to 128 messages) at once and writes its text and binary frames with vectored writes
+//! (`writev`), as few as the socket allows; pings, pongs and close frames go through
+//! tungstenite, never in the middle of a frame.
 //!
 //! Reading and writing take turns: before reading each frame the driver writes a batch of
 //! what is queued, and it keeps writing while a handler runs. So a client that sends faster
@@ -90,8 +93,9 @@
 //!
 //! # Shutdown
 //!
-//! Every driver is spawned on [`AppState::tasks`](crate::AppState::tasks) and watches
-//! [`AppState::shutdown`](crate::AppState::shutdown): when it fires, the driver sends close
+//! Every driver is spawned on [`AppState::tasks`](crate::AppState::tasks). One task per
+//! [`Hub`] watches [`AppState::shutdown`](crate::AppState::shutdown): when it fires, every
+//! connection's queue is stopped (and any connection opening later), and its driver sends close
 //! 1001 "server shutting down", runs `on_close`, waits briefly (2 s at most) for the reply and
 //! ends, and [`serve`](crate::serve) returns once all have.
 //!
