@@ -7,9 +7,12 @@
 
 use std::future::{poll_fn, Future};
 use std::pin::{pin, Pin};
-use std::task::Poll;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
+use futures_util::task::AtomicWaker;
 use futures_util::{SinkExt, StreamExt};
 use hyper::upgrade::Upgraded;
 use hyper_util::rt::TokioIo;
@@ -106,6 +109,9 @@ pub(super) struct Io {
     /// Fires when the current write has been blocked too long; made when a write first
     /// blocks.
     write_alarm: Option<Pin<Box<Sleep>>>,
+    /// Whether the socket may have input, and the waker its reads register.
+    readable: Arc<Readable>,
+    read_waker: Waker,
     /// Since when the current write has been blocked (the socket full); `None` while
     /// writes complete at once.
     writing_since: Option<Instant>,
@@ -113,7 +119,13 @@ pub(super) struct Io {
 
 impl Io {
     pub(super) fn new(socket: Socket, queue: Receiver, keep_alive: Option<KeepAlive>) -> Io {
+        let readable = Arc::new(Readable {
+            ready: AtomicBool::new(true),
+            task: AtomicWaker::new(),
+        });
         Io {
+            read_waker: Waker::from(readable.clone()),
+            readable,
             socket,
             stops: queue.stops(),
             out: Outgoing::new(queue),
@@ -169,7 +181,9 @@ impl Io {
         tokio::select! {
             biased;
             () = ring, if alarmed => self.keep_alive_due(),
-            frame = self.socket.next(), if read => Ok(Some(frame)),
+            frame = poll_fn(|cx| poll_frame(&mut self.socket, &self.readable, &self.read_waker, cx)), if read => {
+                Ok(Some(frame))
+            }
             taken = self.out.wait() => taken.map(|()| None).map_err(End::from_stop),
         }
     }
@@ -207,6 +221,7 @@ impl Io {
             alarm,
             write_alarm,
             writing_since,
+            ..
         } = self;
         let pong_by = keep_alive.as_ref().and_then(KeepAlive::pong_deadline);
         let mut write = pin!(out.write(socket));
@@ -334,4 +349,47 @@ fn arm(
         None => *slot = Some(Box::pin(tokio::time::sleep_until(deadline))),
     }
     slot.as_mut()
+}
+
+/// Whether a connection's socket may have input: set when the socket wakes its reader (and
+/// after each frame read, as more may be buffered), cleared before a read is tried. So the
+/// driver, woken many times a second by its queue, tries a read only when the socket
+/// signalled input: each try costs tungstenite a zeroed read buffer (`read_buffer_size`
+/// bytes) even when nothing is there.
+struct Readable {
+    ready: AtomicBool,
+    /// The driver's task, woken with the flag set.
+    task: AtomicWaker,
+}
+
+impl Wake for Readable {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.ready.store(true, Ordering::Release);
+        self.task.wake();
+    }
+}
+
+/// The next frame from `socket`, tried only when `readable` says input may be there; the
+/// read registers `read_waker`, which sets the flag and wakes the task in `cx`.
+fn poll_frame(
+    socket: &mut Socket,
+    readable: &Readable,
+    read_waker: &Waker,
+    cx: &mut Context<'_>,
+) -> Poll<Frame> {
+    readable.task.register(cx.waker());
+    if !readable.ready.swap(false, Ordering::AcqRel) {
+        return Poll::Pending;
+    }
+    match socket.poll_next_unpin(&mut Context::from_waker(read_waker)) {
+        Poll::Ready(frame) => {
+            readable.ready.store(true, Ordering::Release);
+            Poll::Ready(frame)
+        }
+        Poll::Pending => Poll::Pending,
+    }
 }
