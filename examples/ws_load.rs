@@ -97,6 +97,10 @@ struct Args {
     /// Seconds to wait at most for the server to exit after SIGTERM (storm)
     #[arg(long, default_value_t = 60.0)]
     exit_timeout: f64,
+    /// The run tag of the messages counted (four digits; random by default, so history from
+    /// earlier runs is not counted). `0000` with bench/node/firehose.js checks the generator.
+    #[arg(long)]
+    run: Option<String>,
     /// A name for the server in the output (ours, node)
     #[arg(long, default_value = "server")]
     label: String,
@@ -477,10 +481,10 @@ async fn read_loop(shared: &Shared, conn: &Conn, mut carry: Vec<u8>) -> String {
             let used = parse_frames(shared, conn, data, shared.now_ns(now), &mut batch);
             carry.clear();
             carry.extend_from_slice(&data[used..]);
-            Ok(Some((batch, read)))
+            Ok(Some(batch))
         });
         match outcome {
-            Ok(Some((batch, read))) => {
+            Ok(Some(batch)) => {
                 if batch.echoes > 0 {
                     conn.echoes.set(conn.echoes.get() + batch.echoes);
                     conn.echoed.notify_one();
@@ -494,7 +498,10 @@ async fn read_loop(shared: &Shared, conn: &Conn, mut carry: Vec<u8>) -> String {
                 if !conn.pending.borrow().is_empty() && conn.flush().await.is_err() {
                     return "error on write".to_owned();
                 }
-                if read == 0 && conn.stream.ready(Interest::READABLE).await.is_err() {
+                // Awaited after every read, even with more to read: readiness counts against
+                // tokio's cooperative budget, so one busy socket cannot starve the others and
+                // the timers.
+                if conn.stream.ready(Interest::READABLE).await.is_err() {
                     return "error on poll".to_owned();
                 }
             }
@@ -717,7 +724,13 @@ async fn run(args: Args) -> Result<(), String> {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
     let seed = (clock.as_nanos() as u64 ^ u64::from(std::process::id()) << 32) | 1;
-    let run_tag = format!("{:04}", seed % 10_000);
+    let run_tag = args
+        .run
+        .clone()
+        .unwrap_or_else(|| format!("{:04}", seed % 10_000));
+    if run_tag.len() != 4 || !run_tag.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("--run {run_tag}: four digits"));
+    }
     let shared = Rc::new(Shared {
         origin,
         run: run_tag.as_bytes().try_into().expect("four digits"),
