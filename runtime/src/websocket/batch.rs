@@ -21,7 +21,7 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::WebSocketStream;
 
-use super::outbox::{Item, Receiver, Stop};
+use super::outbox::{Item, Receiver, Stop, KEEP_ROOM};
 use super::CloseCode;
 
 /// Most messages taken from the queue at once and written as one batch.
@@ -140,6 +140,10 @@ impl Outgoing {
             let message = self.sendable(message);
             socket.start_send_unpin(message)?;
             socket.flush().await?;
+        }
+        if self.batch.is_empty() && self.batch.capacity() > KEEP_ROOM {
+            // All written: an idle connection keeps no room for a past burst.
+            self.batch = VecDeque::new();
         }
         Ok(Flushed {
             ping: std::mem::take(&mut self.ping_unflushed),

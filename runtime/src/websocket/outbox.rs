@@ -254,8 +254,7 @@ impl Receiver {
         if let Some(stop) = state.stop {
             return Err(stop);
         }
-        let n = state.items.len().min(max);
-        batch.extend(state.items.drain(..n));
+        take(&mut state.items, batch, max);
         Ok(())
     }
 
@@ -275,8 +274,7 @@ impl Receiver {
             register(&mut state.waker, cx);
             return Poll::Pending;
         }
-        let n = state.items.len().min(max);
-        batch.extend(state.items.drain(..n));
+        take(&mut state.items, batch, max);
         Poll::Ready(Ok(()))
     }
 
@@ -315,6 +313,19 @@ impl Drop for Receiver {
         state.held = None;
         state.items = VecDeque::new();
         state.waker = None;
+    }
+}
+
+/// Most messages an empty queue (or batch) keeps room for: past it, its memory is released
+/// once it is empty, so an idle connection holds little after a burst (a history, say).
+pub(super) const KEEP_ROOM: usize = 16;
+
+/// Moves up to `max` of `items` to the end of `batch`.
+fn take(items: &mut VecDeque<Item>, batch: &mut VecDeque<Item>, max: usize) {
+    let n = items.len().min(max);
+    batch.extend(items.drain(..n));
+    if items.is_empty() && items.capacity() > KEEP_ROOM {
+        *items = VecDeque::new();
     }
 }
 
