@@ -4,11 +4,12 @@
 use std::panic::AssertUnwindSafe;
 
 use futures_util::FutureExt;
+use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
 
 use super::keep_alive::KeepAlive;
 use super::outbox::Receiver;
-use super::socket::{End, Frame, Io, Socket};
+use super::socket::{End, Frame, Io, Socket, CLOSE_TIMEOUT};
 use super::{CloseCode, Context, Endpoint};
 use crate::error::Result;
 
@@ -39,11 +40,13 @@ impl<E: Endpoint> Driver<E> {
         let mut io = Io::new(socket, self.queue, keep_alive);
         let end = serve(&mut self.endpoint, &mut self.ctx, &mut io).await;
         // on_close runs once the close frame is out, not after the peer's answer, so a
-        // client that keeps its socket open does not delay it.
-        let answer_due = io.close(end).await;
+        // client that keeps its socket open does not delay it. Sending the close and waiting
+        // for the answer share one deadline.
+        let by = Instant::now() + CLOSE_TIMEOUT;
+        let answer_due = io.close(end, by).await;
         finish(&mut self.endpoint, &mut self.ctx, end.code()).await;
         if answer_due {
-            io.linger(end).await;
+            io.linger(end, by).await;
         }
     }
 

@@ -77,7 +77,7 @@
 //! after the peer's close frame discarded the same way.
 //! Dropping a socket with unread input would make the kernel answer with a reset, and the
 //! peer would see a failed connection (1006) instead of the code. Sending the close and
-//! waiting for the answer take 2 s at most each.
+//! waiting for the answer take 2 s at most in all (one deadline; `on_close` runs in between).
 //!
 //! # Keep-alive
 //!
@@ -96,8 +96,10 @@
 //! Every driver is spawned on [`AppState::tasks`](crate::AppState::tasks). One task per
 //! [`Hub`] watches [`AppState::shutdown`](crate::AppState::shutdown): when it fires, every
 //! connection's queue is stopped (and any connection opening later), and its driver sends close
-//! 1001 "server shutting down", runs `on_close`, waits briefly (2 s at most) for the reply and
-//! ends, and [`serve`](crate::serve) returns once all have.
+//! 1001 "server shutting down", runs `on_close`, waits for the reply (all within the close's
+//! 2 s deadline, connections in parallel) and ends, and [`serve`](crate::serve) returns once
+//! all have. Notices announced with [`Context::announce`] are dropped from then on: everyone is
+//! being told 1001 anyway.
 //!
 //! # Config
 //!

@@ -17,7 +17,7 @@ use futures_util::{SinkExt, StreamExt};
 use hyper::upgrade::Upgraded;
 use hyper_util::rt::TokioIo;
 use tokio::io::AsyncWriteExt;
-use tokio::time::{timeout, Instant, Sleep};
+use tokio::time::{timeout_at, Instant, Sleep};
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::{self, Message, Utf8Bytes};
 use tokio_tungstenite::WebSocketStream;
@@ -30,9 +30,10 @@ use super::{CloseCode, ConnId};
 /// The upgraded connection, framed by tungstenite.
 pub(super) type Socket = WebSocketStream<TokioIo<Upgraded>>;
 
-/// How long closing may take: sending the close frame, then waiting for the peer's reply
-/// or for it to close the connection.
-const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long closing may take in all: sending the close frame, then waiting for the peer's
+/// reply or for it to close the connection, one deadline for both (so at shutdown every
+/// connection is done within it, whatever each step takes).
+pub(super) const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// What the socket read: a frame, the end of the stream (`None`), or a read error.
 pub(super) type Frame = Option<Result<Message, tungstenite::Error>>;
@@ -267,10 +268,11 @@ impl Io {
 
     /// Starts ending the connection as `end` requires: flushes the reply to the peer's close
     /// frame, or sends the server's close frame, flushes it; then half-closes the write side
-    /// (the peer reads the frame, then the end of the stream). [`CLOSE_TIMEOUT`] at most;
-    /// `true` if the peer is now due to close its side (see [`Io::linger`]).
-    pub(super) async fn close(&mut self, end: End) -> bool {
-        let sent = timeout(CLOSE_TIMEOUT, async {
+    /// (the peer reads the frame, then the end of the stream). Gives up at `by` (the close's
+    /// one deadline, [`CLOSE_TIMEOUT`] from its start); `true` if the peer is now due to
+    /// close its side (see [`Io::linger`]).
+    pub(super) async fn close(&mut self, end: End, by: Instant) -> bool {
+        let sent = timeout_at(by, async {
             match end {
                 // The reply tungstenite queued; without it the peer sees an unclean close.
                 End::Closed(_) => {
@@ -292,12 +294,12 @@ impl Io {
 
     /// After the close frames: reads until the peer's close reply to a close the server
     /// started or, when its input was refused mid-message or it closed first, discards what
-    /// it still sends until it closes the connection. [`CLOSE_TIMEOUT`] at most. So, unless
-    /// the peer takes longer, no socket is dropped with unread input while the peer is still
+    /// it still sends until it closes the connection, until `by` at most (the deadline
+    /// [`Io::close`] had). So, unless the peer takes longer, no socket is dropped with unread input while the peer is still
     /// sending: the kernel would answer that with a reset, which fails the peer's writes and
     /// can cost it the close frame (a browser then reports 1006).
-    pub(super) async fn linger(mut self, end: End) {
-        let _ = timeout(CLOSE_TIMEOUT, async {
+    pub(super) async fn linger(mut self, end: End, by: Instant) {
+        let _ = timeout_at(by, async {
             match end {
                 End::Close(..) | End::Sent(_) => self.await_close_reply().await,
                 End::Refuse(..) | End::Closed(_) => self.discard_input().await,
