@@ -9,7 +9,7 @@
 # alternating (odd repetitions ours first, even ones Node first). Prints one RESULT line per run
 # and, at the end, a markdown table per mode with the means and the ratio ours/Node.
 #
-#   bench/fanout.sh                                  # everything, REPS=2 (~15 min on the old code)
+#   bench/fanout.sh                                  # everything, REPS=2 (~40 min on the old code)
 #   MODES="closed open" REPS=1 bench/fanout.sh       # the fast part
 #   SERVERS=ours MODES=closed DURATION=5 bench/fanout.sh
 #
@@ -17,7 +17,7 @@
 # node"), CONNECTIONS (1000), SENDERS (10), WINDOW (4), SIZE (64), WARMUP (2), DURATION (10),
 # OPEN_RATE (50), OPEN_DURATION (20), IDLE_CONNECTIONS (10000), STORM_CONNECTIONS (19000),
 # OVERLIMIT_CONNECTIONS (20500; run in the first repetition only), CONCURRENCY (200),
-# DRAIN_TIMEOUT (60 s), SERVER_CPU (0), GENERATOR_CPU (1), RESULTS (a file to append the
+# DRAIN_TIMEOUT (60 s), CONNECT_TIMEOUT (120 s for all of idle's or storm's clients), REV (a commit whose tspawn to measure instead of this tree's), SERVER_CPU (0), GENERATOR_CPU (1), RESULTS (a file to append the
 # RESULT lines to), CARGO_TARGET_DIR (target), TSPAWN_APPS_TARGET_DIR (target/apps).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,6 +39,7 @@ STORM_CONNECTIONS=${STORM_CONNECTIONS:-19000}
 OVERLIMIT_CONNECTIONS=${OVERLIMIT_CONNECTIONS:-20500}
 CONCURRENCY=${CONCURRENCY:-200}
 DRAIN_TIMEOUT=${DRAIN_TIMEOUT:-60}
+CONNECT_TIMEOUT=${CONNECT_TIMEOUT:-120}
 SERVER_CPU=${SERVER_CPU:-0}
 GENERATOR_CPU=${GENERATOR_CPU:-1}
 PORT=${PORT:-18900}
@@ -58,11 +59,6 @@ command -v taskset >/dev/null || fail "needs taskset (util-linux)"
 hard=$(ulimit -Hn)
 ulimit -n "$hard" # each process holds one descriptor per connection
 
-echo "== building tspawn and the load generator (release)" >&2
-cargo build --release --quiet --bin tspawn --example ws_load
-tspawn=$CARGO_TARGET_DIR/release/tspawn
-generator=$CARGO_TARGET_DIR/release/examples/ws_load
-
 work=$(mktemp -d)
 SERVER_PID=
 cleanup() {
@@ -70,6 +66,20 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+
+generator=$CARGO_TARGET_DIR/release/examples/ws_load
+tspawn=$CARGO_TARGET_DIR/release/tspawn
+if [ -n "${REV:-}" ]; then
+  # Another commit's tspawn (say, the one before a change), measured with this tree's tools.
+  echo "== building the load generator, and tspawn at $REV (release)" >&2
+  cargo build --release --quiet --example ws_load
+  mkdir "$work/src"
+  git archive "$REV" | tar -x -C "$work/src"
+  (cd "$work/src" && cargo build --release --quiet --bin tspawn)
+else
+  echo "== building tspawn and the load generator (release)" >&2
+  cargo build --release --quiet --bin tspawn --example ws_load
+fi
 
 echo "== generating the chat app in $work (release build)" >&2
 (cd "$work" && "$tspawn" -q new benchapp)
@@ -85,6 +95,13 @@ if [[ " $SERVERS " == *" node "* ]]; then
   fi
 fi
 
+# Whether process $1 runs (an exited one not yet reaped is a zombie: it does not).
+running() {
+  local state
+  state=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+  [[ $state != Z* ]]
+}
+
 # Starts a fresh server ($1: ours or node) pinned to SERVER_CPU; sets SERVER_PID.
 start_server() {
   if [ "$1" = ours ]; then
@@ -96,7 +113,7 @@ start_server() {
   SERVER_PID=$!
   for _ in $(seq 200); do
     curl -fs -o /dev/null "http://127.0.0.1:$PORT/" && return 0
-    kill -0 "$SERVER_PID" 2>/dev/null || fail "the $1 server exited at start (see its log in $work)"
+    running "$SERVER_PID" || fail "the $1 server exited at start (see its log in $work)"
     sleep 0.05
   done
   fail "the $1 server did not answer on port $PORT"
@@ -104,9 +121,10 @@ start_server() {
 
 # Stops the server if it still runs (SIGTERM, then SIGKILL after 10 s) and reaps it.
 stop_server() {
-  if kill -TERM "$SERVER_PID" 2>/dev/null; then
+  if running "$SERVER_PID"; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
     for _ in $(seq 200); do
-      kill -0 "$SERVER_PID" 2>/dev/null || break
+      running "$SERVER_PID" || break
       sleep 0.05
     done
     kill -KILL "$SERVER_PID" 2>/dev/null || true
@@ -139,7 +157,7 @@ run() { # $1 rep, $2 mode, $3 server
     fi
     ulimit -n "$(ulimit -Hn)"
     taskset -c "$GENERATOR_CPU" "$generator" --url "ws://127.0.0.1:$PORT/chat" --pid "$SERVER_PID" \
-      --label "$server" --concurrency "$CONCURRENCY" "${args[@]}"
+      --label "$server" --concurrency "$CONCURRENCY" --connect-timeout "$CONNECT_TIMEOUT" "${args[@]}"
   ) || line="RESULT mode=$mode server=$server error=generator_failed"
   stop_server
   line="${line/RESULT mode=storm/RESULT mode=$mode}"

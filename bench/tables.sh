@@ -9,8 +9,8 @@ fields_of() {
   case $1 in
     closed) echo "deliveries_per_s server_cpu_us_per_delivery p50_ms p99_ms max_ms server_cpu_pct generator_cpu_pct closed" ;;
     open) echo "sent_per_s deliveries_per_s p50_ms p99_ms max_ms server_cpu_us_per_delivery server_cpu_pct generator_cpu_pct closed" ;;
-    idle) echo "conns connected kib_per_conn rss_before_kib rss_after_kib connect_s drained drain_s notices failed" ;;
-    storm | overlimit) echo "attempts connected connect_s drained drain_s deliveries rss_kib server_cpu_s generator_cpu_s exit_after_term_s got_1001 failed closed_before_term still_open" ;;
+    idle) echo "conns connected pending kib_per_conn rss_before_kib rss_after_kib connect_s drained drain_s notices failed" ;;
+    storm | overlimit) echo "attempts connected pending connect_s drained drain_s deliveries rss_kib server_cpu_s generator_cpu_s exit_after_term_s got_1001 failed closed_before_term still_open" ;;
   esac
 }
 
@@ -42,7 +42,7 @@ for mode in closed open idle storm overlimit; do
       for (k = 1; k <= ns; k++) {
         s = servers[k]; row = "| mean | " s
         for (i = 1; i <= n; i++) {
-          if (cnt[s, i] > 0) { m[s, i] = sum[s, i] / cnt[s, i]; row = row " | " sprintf("%.4g", m[s, i]) }
+          if (cnt[s, i] > 0) { m[s, i] = sum[s, i] / cnt[s, i]; row = row " | " sprintf(m[s, i] >= 1000 ? "%.0f" : "%.4g", m[s, i]) }
           else row = row " | "
         }
         print row " |"

@@ -88,6 +88,11 @@ struct Args {
     /// Seconds a handshake may take before it counts as failed
     #[arg(long, default_value_t = 30.0)]
     handshake_timeout: f64,
+    /// Seconds the connecting phase may take in all; clients still connecting then are
+    /// reported as `pending` (a server that sends every join notice to everyone needs N^2/2
+    /// deliveries to let N clients in)
+    #[arg(long, default_value_t = 180.0)]
+    connect_timeout: f64,
     /// Milliseconds without a byte received after which the notices count as drained
     #[arg(long, default_value_t = 1000)]
     quiet_ms: u64,
@@ -604,7 +609,7 @@ fn fmt_map(map: &BTreeMap<String, u64>) -> String {
 }
 
 /// Connects `n` clients, the first `senders` of them senders; returns when every attempt has
-/// finished (connected or failed).
+/// finished (connected or failed), or at `--connect-timeout`.
 async fn connect_all(
     shared: &Rc<Shared>,
     target: &Rc<Target>,
@@ -625,7 +630,8 @@ async fn connect_all(
             timeout,
         ));
     }
-    while shared.attempts_done.get() - first < n as u64 {
+    let deadline = Instant::now() + Duration::from_secs_f64(args.connect_timeout);
+    while shared.attempts_done.get() - first < n as u64 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     shared.all_connected_at.set(Some(Instant::now()));
@@ -761,7 +767,7 @@ async fn run(args: Args) -> Result<(), String> {
         Mode::Closed | Mode::Open => {
             let senders = args.senders.min(n);
             connect_all(&shared, &target, &args, n, senders).await;
-            let failed: u64 = shared.failures.borrow().values().sum();
+            let failed: u64 = n as u64 - shared.connected.get();
             if failed > 0 {
                 return Err(format!(
                     "{failed} of {n} clients failed to connect: {}",
@@ -871,9 +877,10 @@ async fn run(args: Args) -> Result<(), String> {
             let (drained, last) = drain(&shared, &args).await;
             let after = rss_kib(pid).ok_or("cannot read the server's memory")?;
             let connected = shared.connected.get();
+            let pending = n as u64 - shared.attempts_done.get();
             let per = (after.saturating_sub(before)) as f64 / connected.max(1) as f64;
             println!(
-                "RESULT mode={mode} server={label} conns={n} connected={connected} connect_s={connect_s:.2} \
+                "RESULT mode={mode} server={label} conns={n} connected={connected} pending={pending} connect_s={connect_s:.2} \
                  drained={drained} drain_s={:.2} notices={} rss_before_kib={before} rss_after_kib={after} \
                  kib_per_conn={per:.2} failed={} closed={}",
                 last.saturating_duration_since(start).as_secs_f64(),
@@ -902,6 +909,7 @@ async fn run(args: Args) -> Result<(), String> {
                 .map(|(b, a)| a - b);
             let own_cpu = own_before.zip(cpu_seconds("self")).map(|(b, a)| a - b);
             let connected = shared.connected.get();
+            let pending = n as u64 - shared.attempts_done.get();
             let open_before_term = shared.open.get();
             let closed_before_term = fmt_map(&shared.ends.borrow());
             let notices = shared.joined.get() + shared.left.get() + shared.other_text.get();
@@ -921,7 +929,7 @@ async fn run(args: Args) -> Result<(), String> {
             let ends = shared.ends.borrow();
             let got_1001 = ends.get("close 1001").copied().unwrap_or(0);
             println!(
-                "RESULT mode={mode} server={label} attempts={n} connected={connected} connect_s={connect_s:.2} \
+                "RESULT mode={mode} server={label} attempts={n} connected={connected} pending={pending} connect_s={connect_s:.2} \
                  drained={drained} drain_s={drain_s:.2} deliveries={notices} server_cpu_s={} generator_cpu_s={} \
                  rss_kib={} open_before_term={open_before_term} failed={} closed_before_term={closed_before_term} \
                  exit_after_term_s={} got_1001={got_1001} ends={} still_open={}",
