@@ -13,8 +13,8 @@ use super::outbox::MAX_QUEUE_CAPACITY;
 /// max_message_size = 65536     # bytes (1..=1 GiB); a bigger message or frame: 1009
 /// allowed_origins = []         # besides the page's own origin, e.g. ["https://app.example.com"]
 /// queue_capacity = 1024        # outgoing messages per connection (1..=1000000)
-/// read_buffer_size = 4096      # bytes per connection (1..=64 MiB)
-/// write_buffer_size = 4096     # bytes per connection (0..=64 MiB)
+/// read_buffer_size = 4096      # bytes read at once, per worker thread (1..=64 MiB)
+/// write_buffer_size = 4096     # bytes of control frames gathered per write (0..=64 MiB)
 /// ```
 ///
 /// A value out of its range fails config loading with an error naming the key.
@@ -47,11 +47,13 @@ pub struct WebSocketSettings {
     /// is full when something is published to it is closed with 1008 (see
     /// [`Hub`](super::Hub)).
     pub queue_capacity: usize,
-    /// Read buffer per connection, in bytes (default 4096; tungstenite's own default is
-    /// 128 KiB).
+    /// Bytes read from the socket at once (default 4096; tungstenite's own default is
+    /// 128 KiB), into one buffer per worker thread: what the frame parser has not taken yet
+    /// is held until it does, so an idle connection holds no read buffer.
     pub read_buffer_size: usize,
-    /// Bytes buffered before a write reaches the socket (default 4096); every batch of
-    /// messages is flushed anyway.
+    /// Bytes of control frames (pongs, close) gathered before they reach the socket (default
+    /// 4096); the buffer is freed once written. Messages go out in batches, framed once per
+    /// publish and written with vectored writes, whatever this is.
     pub write_buffer_size: usize,
 }
 

@@ -14,8 +14,6 @@ use std::time::Duration;
 
 use futures_util::task::AtomicWaker;
 use futures_util::{SinkExt, StreamExt};
-use hyper::upgrade::Upgraded;
-use hyper_util::rt::TokioIo;
 use tokio::io::AsyncWriteExt;
 use tokio::time::{timeout_at, Instant, Sleep};
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
@@ -28,7 +26,7 @@ use super::outbox::{Receiver, Stop, Stops};
 use super::{CloseCode, ConnId};
 
 /// The upgraded connection, framed by tungstenite.
-pub(super) type Socket = WebSocketStream<TokioIo<Upgraded>>;
+pub(super) type Socket = WebSocketStream<super::upgrade::Transport>;
 
 /// How long closing may take in all: sending the close frame, then waiting for the peer's
 /// reply or for it to close the connection, one deadline for both (so at shutdown every
