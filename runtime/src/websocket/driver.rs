@@ -82,8 +82,10 @@ async fn serve<E: Endpoint>(endpoint: &mut E, ctx: &mut Context<E::Settings>, io
         }
         let (result, end) = {
             // A panic is caught here, so the peer still gets its close frame and on_close runs.
-            let handler = AssertUnwindSafe(dispatch(endpoint, ctx, message)).catch_unwind();
-            tokio::pin!(handler);
+            // Boxed: inline, every idle connection's task would reserve room for the largest
+            // handler's state; this way it costs one allocation per received message instead.
+            let mut handler =
+                Box::pin(AssertUnwindSafe(dispatch(endpoint, ctx, message)).catch_unwind());
             tokio::select! {
                 result = &mut handler => (result, None),
                 end = io.serve() => (handler.await, Some(end)),
