@@ -131,7 +131,7 @@ async fn open<E: Endpoint>(
         Ok(true) => {
             state.hub.opened(ctx.id());
             Ok(Accepted {
-                driver: Some(Driver::new(endpoint, ctx, queue)),
+                driver: Some(Box::new(Driver::new(endpoint, ctx, queue))),
                 tasks: state.tasks.clone(),
                 shutdown: state.shutdown.clone(),
                 _token: state.tasks.token(),
@@ -156,7 +156,9 @@ async fn open<E: Endpoint>(
 /// `on_close` with 1006 on the tracker (and unregisters the connection), as for any dropped
 /// connection.
 struct Accepted<E: Endpoint> {
-    driver: Option<Driver<E>>,
+    /// Boxed, so the task's future does not reserve room for it twice: here, and in
+    /// `Driver::run`'s future once it is moved there.
+    driver: Option<Box<Driver<E>>>,
     tasks: TaskTracker,
     shutdown: CancellationToken,
     _token: TaskTrackerToken,
@@ -187,7 +189,7 @@ impl<E: Endpoint> Accepted<E> {
         let transport = Transport::new(TokioIo::new(upgraded), read_chunk, write_limit);
         let socket = WebSocketStream::from_raw_socket(transport, Role::Server, Some(config)).await;
         if let Some(driver) = self.driver.take() {
-            driver.run(socket).await;
+            (*driver).run(socket).await;
         }
     }
 }
@@ -199,7 +201,7 @@ impl<E: Endpoint> Drop for Accepted<E> {
         };
         match tokio::runtime::Handle::try_current() {
             Ok(handle) => {
-                self.tasks.spawn_on(driver.abandon(), &handle);
+                self.tasks.spawn_on((*driver).abandon(), &handle);
             }
             Err(_) => tracing::warn!("WebSocket upgrade dropped outside the runtime: no on_close"),
         }
