@@ -264,8 +264,14 @@ fn is_connection_error(error: &io::Error) -> bool {
 /// client already sent (closing a socket with unread input makes the kernel send a reset,
 /// which may discard the answer before the client reads it).
 fn refuse(tcp: &TcpStream) {
+    // What the client sent so far (its request), 64 KiB at most: a client that keeps
+    // sending must not hold the accept loop.
     let mut input = [0u8; 4096];
-    while matches!(tcp.try_read(&mut input), Ok(n) if n > 0) {}
+    for _ in 0..16 {
+        if !matches!(tcp.try_read(&mut input), Ok(n) if n > 0) {
+            break;
+        }
+    }
     let _ = tcp.try_write(UNAVAILABLE);
 }
 

@@ -102,6 +102,12 @@ impl Outgoing {
         poll_fn(|cx| self.queue.poll_take(cx, &mut self.batch, MAX_BATCH)).await
     }
 
+    /// The code of the close frame handed to the socket, if one was (it may not be flushed
+    /// yet: a write dropped half-way).
+    pub(super) fn close_sent(&self) -> Option<CloseCode> {
+        self.close_sent
+    }
+
     /// Writes `payload` as the keep-alive ping, ahead of the queue; only called right after a
     /// completed write.
     pub(super) fn ping(&mut self, payload: tungstenite::Bytes) {
@@ -125,7 +131,9 @@ impl Outgoing {
             // handed it) goes out before the next frame.
             socket.flush().await?;
         }
-        if self.batch.is_empty() {
+        // Once a close frame went out, nothing follows it: not even a stop's Err, which
+        // would make the driver send a second close frame.
+        if self.batch.is_empty() && self.close_sent.is_none() {
             self.queue.try_take(&mut self.batch, MAX_BATCH)?;
         }
         while self.close_sent.is_none() {

@@ -39,6 +39,7 @@ impl<E: Endpoint> Driver<E> {
         self.ctx.state().hub.watch_shutdown(self.ctx.state());
         let mut io = Io::new(socket, self.queue, keep_alive);
         let end = serve(&mut self.endpoint, &mut self.ctx, &mut io).await;
+        let end = io.settle(end);
         // on_close runs once the close frame is out, not after the peer's answer, so a
         // client that keeps its socket open does not delay it. Sending the close and waiting
         // for the answer share one deadline.
