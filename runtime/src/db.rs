@@ -85,8 +85,10 @@ pub(crate) const DRIVER: &str = "postgres";
 #[cfg(all(feature = "mysql", not(any(feature = "sqlite", feature = "postgres"))))]
 pub(crate) const DRIVER: &str = "mysql";
 
-/// Serialises migrations within one process: tests that each call [`connect`] on the same
-/// SQLite file would otherwise race to apply the same migration twice.
+/// Serialises opening and migrating within one process: tests that each call [`connect`] on
+/// the same SQLite file would otherwise race to apply the same migration twice, and two
+/// connections turning a new file to WAL at once deadlock, which SQLite answers at once with
+/// "database is locked" (SQLITE_BUSY, without waiting for the busy timeout).
 static MIGRATE_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// Opens the pool for `config.database_url` and applies pending migrations from
@@ -119,9 +121,9 @@ pub async fn connect(config: &Config) -> Result<Db> {
     } else {
         None
     };
+    let _guard = MIGRATE_LOCK.lock().await;
     let pool = open(config).await?;
     if let Some(migrator) = migrator {
-        let _guard = MIGRATE_LOCK.lock().await;
         migrator
             .run(&pool)
             .await
