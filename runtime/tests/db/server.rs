@@ -49,10 +49,7 @@ impl TestDb {
         };
         let name = format!("tspawn_rt_{label}_{}", std::process::id());
         let admin = tspawn_runtime::Db::connect(&server).await.unwrap();
-        for sql in [
-            drop_database(&name),
-            format!("CREATE DATABASE {name}"),
-        ] {
+        for sql in [drop_database(&name), format!("CREATE DATABASE {name}")] {
             sqlx::query(&sql).execute(&admin).await.unwrap();
         }
         admin.close().await;
