@@ -7,7 +7,7 @@ mod common;
 
 use std::process::Command;
 
-use common::app::{apps_target_dir, cargo, get, RunningApp};
+use common::app::{apps_target_dir, cargo, free_port, get, RunningApp};
 use common::tspawn;
 
 const CHAT: &str = "20260101000000_create_chat_messages.sql";
@@ -28,7 +28,10 @@ fn duplicate_migration_versions_stop_the_start_before_the_database_is_touched() 
     }
     cargo(&app, &["build"]);
 
+    // A free port: the app listens before it reads its migrations, and another app on the
+    // default port would stop it there instead.
     let out = Command::new(apps_target_dir().join("debug/twoapp"))
+        .args(["-p", &free_port().to_string()])
         .current_dir(&app)
         .output()
         .unwrap();
