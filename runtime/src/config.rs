@@ -298,8 +298,9 @@ impl Resolver {
             return Err(self.error(
                 "synchronous",
                 format!(
-                    "is SQLite's PRAGMA synchronous, and this app is built for {}: its \
-                     commits are as durable as the database server is configured to make them",
+                    "only SQLite apps have this setting (SQLite's PRAGMA synchronous); this \
+                     app is built for {}, whose commits are as durable as the database server \
+                     is configured to make them: remove the key",
                     crate::db::DRIVER
                 ),
             ));

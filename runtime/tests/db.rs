@@ -145,7 +145,7 @@ fn the_synchronous_setting_is_refused_without_sqlite() {
         Err(Error::Config { key, message, .. }) => {
             assert_eq!(key, "synchronous (from TSPAWN_SYNCHRONOUS)");
             assert!(
-                message.starts_with("is SQLite's PRAGMA synchronous"),
+                message.starts_with("only SQLite apps have this setting"),
                 "{message}"
             );
         }

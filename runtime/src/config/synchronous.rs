@@ -79,9 +79,11 @@ impl Synchronous {
     /// one-line problem for the config error.
     pub(super) fn from_value(value: &Value) -> Result<Synchronous, String> {
         let found = match value {
-            Value::String(text) => Self::ALL
-                .into_iter()
-                .find(|level| level.name().eq_ignore_ascii_case(text.trim())),
+            // A number may come as text too (`TSPAWN_SYNCHRONOUS=2`, `"2"`), as SQLite reads it.
+            Value::String(text) => Self::ALL.into_iter().find(|level| {
+                let text = text.trim();
+                level.name().eq_ignore_ascii_case(text) || text == level.number().to_string()
+            }),
             Value::Integer(number) => Self::ALL
                 .into_iter()
                 .find(|level| level.number() == *number),
@@ -114,8 +116,11 @@ mod tests {
         assert_eq!(read("NORMAL".into()), Ok(Synchronous::Normal));
         assert_eq!(read(Value::Integer(3)), Ok(Synchronous::Extra));
         assert_eq!(read(Value::Integer(0)), Ok(Synchronous::Off));
+        assert_eq!(read(" 2".into()), Ok(Synchronous::Full));
         for bad in [
             Value::from("fsync"),
+            Value::from("4"),
+            Value::from("+2"),
             Value::Integer(4),
             Value::Boolean(true),
         ] {
