@@ -149,14 +149,43 @@ fn the_chat_page_works_in_chromium() {
     assert_eq!(running.terminate().code(), Some(0));
 }
 
-/// The chat endpoint's settings are read and checked at start: a value of the wrong type
-/// exits non-zero with one `error:` line naming the file, the key and the variable, before
-/// the database is created (it used to fail every connection with 500 instead).
+/// The chat endpoint's settings are read and checked at start: a value of the wrong type, or
+/// a history that leaves no room in the connection's queue (every newcomer would be closed
+/// with 1008), exits non-zero with one `error:` line naming the file, the key and the
+/// variable, before the database is created (it used to fail every connection instead).
 fn a_bad_setting_stops_the_start(app: &std::path::Path) {
+    let from_var = "chat_endpoint.history (from TSPAWN_CHAT_ENDPOINT__HISTORY): ";
+    let too_long = "1100 does not fit the connection's queue: at most half of \
+                    websocket.queue_capacity (1024), so at most 512; \
+                    lower history or raise queue_capacity";
+    let small_queue = "chat_endpoint.history: 30 does not fit the connection's queue: \
+                       at most half of websocket.queue_capacity (5), so at most 2;";
+    let history = "TSPAWN_CHAT_ENDPOINT__HISTORY";
+    let cases: [(&str, &str, &[&str]); 3] = [
+        (history, "lots", &[from_var, "expected u32"]),
+        (history, "1100", &[from_var, too_long]),
+        ("TSPAWN_WEBSOCKET__QUEUE_CAPACITY", "5", &[small_queue]),
+    ];
+    for (var, value, parts) in cases {
+        let stderr = refused_start(app, var, value);
+        let lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+        assert_eq!(lines.len(), 1, "one error line: {stderr}");
+        for part in ["config/app.toml"].iter().chain(parts) {
+            assert!(lines[0].contains(part), "{part:?} in: {stderr}");
+        }
+    }
+    assert!(
+        !app.join("db/dev.sqlite3").exists(),
+        "the database was created"
+    );
+}
+
+/// Starts the built app with `var=value` and returns its stderr once it has exited non-zero.
+fn refused_start(app: &std::path::Path, var: &str, value: &str) -> String {
     let mut child = std::process::Command::new(apps_target_dir().join("debug/chatapp"))
         .args(["-p", &common::app::free_port().to_string()])
         .current_dir(app)
-        .env("TSPAWN_CHAT_ENDPOINT__HISTORY", "lots")
+        .env(var, value)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -167,26 +196,13 @@ fn a_bad_setting_stops_the_start(app: &std::path::Path) {
     while child.try_wait().unwrap().is_none() {
         if started.elapsed() > Duration::from_secs(60) {
             let _ = child.kill();
-            panic!("the app is still running with a bad setting");
+            panic!("the app is still running with {var}={value}");
         }
         std::thread::sleep(Duration::from_millis(50));
     }
     let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success(), "exit status {}", out.status);
-    let lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
-    assert_eq!(lines.len(), 1, "one error line: {stderr}");
-    for part in [
-        "config/app.toml",
-        "chat_endpoint.history (from TSPAWN_CHAT_ENDPOINT__HISTORY)",
-        "expected u32",
-    ] {
-        assert!(lines[0].contains(part), "{part:?} in: {stderr}");
-    }
-    assert!(
-        !app.join("db/dev.sqlite3").exists(),
-        "the database was created"
-    );
+    assert_eq!(out.status.code(), Some(1), "{var}={value}");
+    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// Headless Chromium on the chat page (tests/browser/chat.mjs); fails naming what is missing.
