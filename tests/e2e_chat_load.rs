@@ -13,6 +13,9 @@
 //! - SIGKILL during a steady load, then a restart on the same database: every message any
 //!   client received is in the table, as the chat model stores each message before it
 //!   publishes it (the default `synchronous = NORMAL` keeps a commit when the app is killed).
+//! - Past the open-file limit ([`FD_LIMIT`], [`FD_CLIENTS`] clients at once): every client
+//!   gets 101 or 503, never 500 nor a reset, while the open connections still store messages,
+//!   and the app serves again once they leave.
 //!
 //! Chat messages are told from join and leave notices by their form, `m SENDER SEQ ...`;
 //! notices (whatever their wording or grouping) are skipped.
@@ -49,6 +52,12 @@ const HANG: Duration = Duration::from_secs(60);
 
 /// Clients of the connect storm.
 const STORM: usize = 2_000;
+
+/// The open-file limit of the app in the fd-limit test (`ulimit -n`)...
+const FD_LIMIT: u64 = 200;
+/// ...and the clients that connect to it at once: the report, where 160 got HTTP 500
+/// (on_open could not open the database) before the server had descriptors left to refuse.
+const FD_CLIENTS: usize = 300;
 
 /// Messages a newcomer gets (`[default.chat_endpoint] history`, the generated default).
 const HISTORY: usize = 30;
@@ -94,7 +103,7 @@ fn exclusive_app() -> MutexGuard<'static, Option<PathBuf>> {
 struct Server {
     port: u16,
     child: Child,
-    /// The warning lines the app has logged so far.
+    /// The warning and error lines the app has logged so far.
     warnings: watch::Receiver<Vec<String>>,
 }
 
@@ -103,13 +112,29 @@ impl Server {
     /// a fresh file unless `keep`) and waits until `/` answers. It inherits this process's
     /// file limit ([`raise_fd_limit`]).
     fn start(root: &Path, database: &str, keep: bool) -> Server {
+        Server::start_limited(root, database, keep, None)
+    }
+
+    /// [`Server::start`], with the open-file limit (soft and hard) set to `fd_limit` by the
+    /// shell that starts the app (`ulimit -n`), if given.
+    fn start_limited(root: &Path, database: &str, keep: bool, fd_limit: Option<u64>) -> Server {
         if !keep {
             for suffix in ["", "-wal", "-shm"] {
                 let _ = std::fs::remove_file(root.join(format!("{database}{suffix}")));
             }
         }
         let port = free_port();
-        let mut child = Command::new(apps_target_dir().join("debug").join(APP))
+        let binary = apps_target_dir().join("debug").join(APP);
+        let mut command = match fd_limit {
+            None => Command::new(binary),
+            Some(limit) => {
+                let mut sh = Command::new("sh");
+                let script = format!("ulimit -n {limit} && exec \"$0\" \"$@\"");
+                sh.args(["-c", &script]).arg(binary);
+                sh
+            }
+        };
+        let mut child = command
             .args(["-p", &port.to_string()])
             .current_dir(root)
             .env("TSPAWN_DATABASE_URL", format!("sqlite:{database}"))
@@ -118,12 +143,13 @@ impl Server {
             .stdout(Stdio::piped())
             .spawn()
             .expect("the app starts");
-        // The log is read to its end (a full pipe would stall the app); warnings are kept.
+        // The log is read to its end (a full pipe would stall the app); warnings and errors
+        // are kept.
         let (sender, warnings) = watch::channel(Vec::new());
         let stdout = child.stdout.take().unwrap();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if line.contains("WARN") {
+                if line.contains("WARN") || line.contains("ERROR") {
                     sender.send_modify(|lines| lines.push(line));
                 }
             }
@@ -609,4 +635,123 @@ async fn record_until_killed(
             Seen::Closed(_) | Seen::Dropped(_) => return (sent, received),
         }
     }
+}
+
+/// What a client of the fd-limit test got: a WebSocket, a refusal with this HTTP status, or
+/// another failure.
+enum Attempt {
+    Open(Box<Socket>),
+    Status(u16),
+    Failed(String),
+}
+
+/// [`FD_CLIENTS`] clients connect at once to the app started with `ulimit -n` [`FD_LIMIT`]:
+/// each gets 101 or 503 (the server refuses before descriptors run out), none 500 (a
+/// database that could not open a file) nor a failed connection, and the app logs no error.
+/// An open client's message is stored while the server is full, and once the clients leave
+/// `/` answers 200 and a new client's message is stored too.
+#[test]
+fn past_the_fd_limit_every_client_gets_101_or_503_and_the_app_keeps_working() {
+    raise_fd_limit(FD_CLIENTS as u64 + 200);
+    let app = exclusive_app();
+    let root = app.as_deref().unwrap();
+    let database = "db/fdlimit.sqlite3";
+    let server = Server::start_limited(root, database, false, Some(FD_LIMIT));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let port = server.port;
+
+    let attempts: Vec<Attempt> = rt.block_on(async {
+        let url = format!("ws://127.0.0.1:{port}/chat");
+        let tasks: Vec<_> = (0..FD_CLIENTS)
+            .map(|_| {
+                let url = url.clone();
+                tokio::spawn(async move {
+                    let connecting = tokio_tungstenite::connect_async(url);
+                    match tokio::time::timeout(HANG, connecting).await {
+                        Err(_) => Attempt::Failed("no answer within 60 s".into()),
+                        Ok(Ok((socket, _))) => Attempt::Open(Box::new(socket)),
+                        Ok(Err(tokio_tungstenite::tungstenite::Error::Http(response))) => {
+                            Attempt::Status(response.status().as_u16())
+                        }
+                        Ok(Err(error)) => Attempt::Failed(error.to_string()),
+                    }
+                })
+            })
+            .collect();
+        let mut attempts = Vec::new();
+        for task in tasks {
+            attempts.push(task.await.unwrap());
+        }
+        attempts
+    });
+    let mut open = Vec::new();
+    let (mut refused, mut others) = (0, Vec::new());
+    for attempt in attempts {
+        match attempt {
+            Attempt::Open(socket) => open.push(*socket),
+            Attempt::Status(503) => refused += 1,
+            Attempt::Status(status) => others.push(format!("HTTP {status}")),
+            Attempt::Failed(why) => others.push(why),
+        }
+    }
+    eprintln!(
+        "fd limit {FD_LIMIT}, {FD_CLIENTS} clients: {} open, {refused} got 503, {} other",
+        open.len(),
+        others.len()
+    );
+    assert!(
+        others.is_empty(),
+        "{} of {FD_CLIENTS} clients got neither 101 nor 503 ({} open, {refused} 503), first: {:?}",
+        others.len(),
+        open.len(),
+        others.first()
+    );
+    assert!(!open.is_empty(), "no client connected");
+    assert!(
+        refused > 0,
+        "every client connected: the limit was not reached"
+    );
+
+    // While the server is full, an open client's message comes back, so it was stored.
+    let sent = message(1, 0, "at the limit");
+    rt.block_on(async {
+        let socket = &mut open[0];
+        socket.send(Message::text(sent.clone())).await.unwrap();
+        while next_chat(socket, "the open client").await.0 != 1 {}
+    });
+    drop(open);
+
+    // Once the clients have gone, the app serves again: a page, then a new client.
+    let started = Instant::now();
+    loop {
+        let response = get(port, "/").unwrap_or_default();
+        if response.starts_with("HTTP/1.1 200") {
+            break;
+        }
+        assert!(
+            started.elapsed() < HANG,
+            "/ did not answer 200 within 60 s of the clients leaving: {:?}",
+            response.lines().next()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let after = message(2, 0, "after the limit");
+    rt.block_on(async {
+        let mut socket = connect(port).await;
+        socket.send(Message::text(after.clone())).await.unwrap();
+        while next_chat(&mut socket, "the new client").await.0 != 2 {}
+    });
+    let rows = common::sqlite_query(
+        &root.join(database),
+        &format!("SELECT body FROM {TABLE} ORDER BY id"),
+    );
+    assert_eq!(rows.lines().collect::<Vec<_>>(), [&*sent, &*after]);
+    let errors: Vec<String> = server
+        .warnings
+        .borrow()
+        .iter()
+        .filter(|line| line.contains("ERROR"))
+        .cloned()
+        .collect();
+    assert!(errors.is_empty(), "the app logged errors: {errors:#?}");
 }

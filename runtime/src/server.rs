@@ -5,9 +5,7 @@
 //! `127.0.0.1:0` and a channel.
 
 use std::future::Future;
-use std::io;
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use axum::body::{Body, HttpBody};
 use axum::extract::Request;
@@ -16,8 +14,7 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::serve::ListenerExt;
 use axum::Router;
-use tokio::net::{TcpListener, TcpStream};
-use tokio::time::Instant;
+use tokio::net::TcpListener;
 use tower_http::services::ServeDir;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -25,6 +22,13 @@ use tracing::Level;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::{csrf, flash};
+
+mod connection;
+mod headroom;
+mod shedding;
+
+pub use connection::Connection;
+pub use shedding::Shedding;
 
 /// The app's `routes`, then the static files of `config.public_dir` for every path no route
 /// matches (`/` serves `public/index.html`; a missing file is `404`).
@@ -82,10 +86,16 @@ async fn error_body(request: Request, next: Next) -> Response {
 /// Accepted sockets get `TCP_NODELAY`, so small WebSocket frames are not held back by Nagle's
 /// algorithm, and requests carry the peer address (`ConnectInfo<SocketAddr>`).
 ///
-/// At the open-file limit (`ulimit -n`: every connection, WebSocket or not, holds one
-/// descriptor) new connections are refused with `503 Service Unavailable` and closed at once,
-/// instead of waiting in the kernel's accept queue for a descriptor to free up; see
-/// [`Shedding`]. A warning says so when it starts and every 10 s while it lasts, with a count.
+/// Near the open-file limit (`ulimit -n`: every connection, WebSocket or not, holds one
+/// descriptor) new connections are refused with `503 Service Unavailable` and closed at once:
+/// once the open connections reach the soft limit less a headroom, so the database pool,
+/// static files and the rest still find descriptors (a WebSocket whose `on_open` cannot open
+/// the database would get `500`), and at the limit itself instead of waiting in the kernel's
+/// accept queue for a descriptor to free up. The headroom is the descriptors open when
+/// serving starts, plus the pool's maximum connections (times 3 for SQLite: database, `-wal`,
+/// `-shm`; times 1 for a server), plus 64; about 110 for a generated SQLite app. See
+/// [`Shedding`]. A warning says so when it starts and at most every 10 s while it lasts, with
+/// a count.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
@@ -93,8 +103,19 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
     let token = state.shutdown.clone();
-    let listener = Shedding::new(listener).tap_io(|tcp| {
-        if let Err(error) = tcp.set_nodelay(true) {
+    let mut listener = Shedding::new(listener);
+    // Counted once the listener holds its reserve, so the reserve is part of the headroom.
+    if let Some(cap) = headroom::Cap::for_app(&state.db) {
+        tracing::debug!(
+            limit = cap.limit,
+            headroom = cap.headroom,
+            connections = cap.connections,
+            "connections beyond the cap (open-file limit less headroom) get 503"
+        );
+        listener = listener.cap(cap.connections);
+    }
+    let listener = listener.tap_io(|connection| {
+        if let Err(error) = connection.tcp().set_nodelay(true) {
             tracing::warn!(%error, "cannot set TCP_NODELAY");
         }
     });
@@ -128,151 +149,6 @@ pub async fn serve(
         );
     }
     result.map_err(Error::Server)
-}
-
-/// How often, at most, the refusals at the open-file limit are logged while they go on.
-const SHED_LOG_EVERY: Duration = Duration::from_secs(10);
-
-/// What a connection accepted at the open-file limit is sent before it is closed.
-const UNAVAILABLE: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\n\
-    content-length: 43\r\nconnection: close\r\nretry-after: 1\r\n\r\n\
-    503 Service Unavailable: too many clients\r\n";
-
-/// A listener that refuses connections cleanly at the open-file limit.
-///
-/// `accept(2)` fails with `EMFILE` (the process's limit) or `ENFILE` (the system's) when no
-/// descriptor is free. The connection stays in the kernel's accept queue, so the listener
-/// stays readable: axum's own loop logs an error and sleeps 1 s, taking at most one
-/// connection a second, and the rest wait (their clients hang, then time out) or are dropped
-/// by the kernel once the queue is full. This listener instead keeps one descriptor in
-/// reserve (`/dev/null`, opened at start): at the limit it frees it, accepts the waiting
-/// connection, answers `503` (written only if the socket takes it at once; a request the
-/// client already sent is read and dropped first, so the close is not a reset) and closes
-/// it, then takes the reserve back. So the accept queue drains, every client over the limit
-/// gets an answer at once, memory stays bounded and nothing spins. If the reserve cannot be
-/// taken back (another task took the descriptor), it waits 100 ms between attempts.
-pub struct Shedding {
-    listener: TcpListener,
-    reserve: Option<std::fs::File>,
-    refused: u64,
-    logged: Option<Instant>,
-}
-
-impl Shedding {
-    /// Wraps `listener`, taking one descriptor in reserve.
-    pub fn new(listener: TcpListener) -> Shedding {
-        Shedding {
-            listener,
-            reserve: reserve(),
-            refused: 0,
-            logged: None,
-        }
-    }
-
-    /// The limit was hit: refuses the connection waiting at the head of the accept queue.
-    async fn shed(&mut self) {
-        if self.reserve.take().is_none() {
-            self.reserve = reserve();
-            if self.reserve.is_none() {
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                return;
-            }
-            self.reserve = None;
-        }
-        // The connection that could not be accepted is waiting: this does not block.
-        let accepted = futures_util::FutureExt::now_or_never(self.listener.accept());
-        if let Some(Ok((tcp, _))) = accepted {
-            refuse(&tcp);
-            drop(tcp);
-            self.refused += 1;
-        }
-        self.reserve = reserve();
-        let due = self.logged.is_none_or(|at| at.elapsed() >= SHED_LOG_EVERY);
-        if due && self.refused > 0 {
-            tracing::warn!(
-                refused = self.refused,
-                "at the open-file limit (ulimit -n): refusing new connections with 503"
-            );
-            self.logged = Some(Instant::now());
-        }
-    }
-
-    /// A connection was accepted again: logs how many were refused since the last line.
-    fn recovered(&mut self) {
-        if self.logged.take().is_some() {
-            tracing::warn!(
-                refused = self.refused,
-                "accepting connections again after the open-file limit"
-            );
-        }
-        self.refused = 0;
-    }
-}
-
-impl axum::serve::Listener for Shedding {
-    type Io = TcpStream;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (TcpStream, SocketAddr) {
-        loop {
-            match self.listener.accept().await {
-                Ok(accepted) => {
-                    if self.refused > 0 {
-                        self.recovered();
-                    }
-                    return accepted;
-                }
-                Err(error) if at_limit(&error) => self.shed().await,
-                Err(error) if is_connection_error(&error) => {}
-                Err(error) => {
-                    // As axum does: a failure that may pass (ENOBUFS, ENOMEM), logged.
-                    tracing::error!(%error, "accept failed; retrying in 1 s");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                }
-            }
-        }
-    }
-
-    fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.listener.local_addr()
-    }
-}
-
-/// One descriptor held back for refusing connections at the limit.
-fn reserve() -> Option<std::fs::File> {
-    std::fs::File::open("/dev/null").ok()
-}
-
-/// Whether `accept` failed for want of a descriptor: `EMFILE` (24) or `ENFILE` (23), the
-/// same numbers on Linux, the BSDs and macOS.
-fn at_limit(error: &io::Error) -> bool {
-    matches!(error.raw_os_error(), Some(23 | 24))
-}
-
-/// A failure of that one connection (it was reset before it was accepted): the next one may
-/// be fine.
-fn is_connection_error(error: &io::Error) -> bool {
-    matches!(
-        error.kind(),
-        io::ErrorKind::ConnectionRefused
-            | io::ErrorKind::ConnectionAborted
-            | io::ErrorKind::ConnectionReset
-    )
-}
-
-/// Answers `tcp` with [`UNAVAILABLE`] if it can without waiting, after dropping what the
-/// client already sent (closing a socket with unread input makes the kernel send a reset,
-/// which may discard the answer before the client reads it).
-fn refuse(tcp: &TcpStream) {
-    // What the client sent so far (its request), 64 KiB at most: a client that keeps
-    // sending must not hold the accept loop.
-    let mut input = [0u8; 4096];
-    for _ in 0..16 {
-        if !matches!(tcp.try_read(&mut input), Ok(n) if n > 0) {
-            break;
-        }
-    }
-    let _ = tcp.try_write(UNAVAILABLE);
 }
 
 /// Resolves on Ctrl-C or, on Unix, SIGTERM (what `kill` and service managers send).
