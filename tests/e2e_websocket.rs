@@ -155,11 +155,11 @@ fn the_chat_page_works_in_chromium() {
 /// variable, before the database is created (it used to fail every connection instead).
 fn a_bad_setting_stops_the_start(app: &std::path::Path) {
     let from_var = "chat_endpoint.history (from TSPAWN_CHAT_ENDPOINT__HISTORY): ";
-    let too_long = "1100 does not fit the connection's queue: at most half of \
-                    websocket.queue_capacity (1024), so at most 512; \
+    let too_long = "1100 leaves too little room in the connection's queue: at most half \
+                    of websocket.queue_capacity (1024), so at most 512; \
                     lower history or raise queue_capacity";
-    let small_queue = "chat_endpoint.history: 30 does not fit the connection's queue: \
-                       at most half of websocket.queue_capacity (5), so at most 2;";
+    let small_queue = "chat_endpoint.history: 30 leaves too little room in the connection's \
+                       queue: at most half of websocket.queue_capacity (5), so at most 2;";
     let history = "TSPAWN_CHAT_ENDPOINT__HISTORY";
     let cases: [(&str, &str, &[&str]); 3] = [
         (history, "lots", &[from_var, "expected u32"]),

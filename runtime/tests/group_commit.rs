@@ -1,5 +1,6 @@
-//! Group commit: concurrent pushes all commit, in fewer transactions than rows, and what is
-//! queued at shutdown is still written.
+//! Group commit: concurrent pushes all commit, in fewer transactions than rows, submitted rows
+//! are written in order without being waited for, and what is queued at shutdown is still
+//! written.
 #![cfg(feature = "sqlite")]
 
 mod common;
@@ -106,4 +107,42 @@ async fn shutdown_writes_what_is_queued_then_refuses() {
         "what was acknowledged is stored"
     );
     assert!(log.push(99).await.is_err(), "the writer has stopped");
+}
+
+/// `submit` returns before its group is written (the writer is held back here until every
+/// submit returned), the rows are written in the order submitted, and a `push` after them
+/// returns once they are all stored.
+#[tokio::test]
+async fn submitted_rows_are_written_in_order_after_submit_returns() {
+    let (_root, state) = state().await;
+    let gate = Arc::new(tokio::sync::Semaphore::new(0));
+    let log = GroupCommit::start(&state, {
+        let gate = gate.clone();
+        move |state: AppState, rows: Vec<i64>| {
+            let gate = gate.clone();
+            async move {
+                let _open = gate.acquire().await;
+                let mut tx = state.db.begin().await?;
+                for n in rows {
+                    sqlx::query("INSERT INTO rows (n) VALUES (?)")
+                        .bind(n)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+        }
+    });
+    for n in 0..100 {
+        log.submit(n).await.unwrap();
+    }
+    assert_eq!(count(&state.db).await, 0, "nothing is written yet");
+    gate.add_permits(1_000);
+    log.push(100).await.unwrap();
+    let rows: Vec<i64> = sqlx::query_scalar("SELECT n FROM rows ORDER BY rowid")
+        .fetch_all(&state.db)
+        .await
+        .unwrap();
+    assert_eq!(rows, (0..=100).collect::<Vec<i64>>());
 }

@@ -267,7 +267,7 @@ mod tests {
             let mut server =
                 WebSocketStream::from_raw_socket(server_io, Role::Server, Some(config)).await;
             let mut client = WebSocketStream::from_raw_socket(client_io, Role::Client, None).await;
-            let (queue, receiver) = Outbox::new(1000);
+            let (queue, receiver) = Outbox::new(1000, Default::default());
             queue.open();
             let expected: Vec<String> = (0..300)
                 .map(|n| match n % 10 {
@@ -318,7 +318,7 @@ mod tests {
             let (server_io, client_io) = tokio::io::duplex(1024);
             let mut server = WebSocketStream::from_raw_socket(server_io, Role::Server, None).await;
             let mut client = WebSocketStream::from_raw_socket(client_io, Role::Client, None).await;
-            let (queue, receiver) = Outbox::new(1);
+            let (queue, receiver) = Outbox::new(1, Default::default());
             let frame = CloseFrame {
                 code: asked.into(),
                 reason: "".into(),

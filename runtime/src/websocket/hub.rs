@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use axum::body::Bytes;
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 
+use super::backlog::Backlog;
 use super::outbox::{Item, Outbox, Receiver, Rejected, Stop};
 use super::ConnId;
 use crate::state::AppState;
@@ -55,6 +56,8 @@ struct Inner {
     /// Whether a task watches the app's shutdown token for this hub (see
     /// [`Hub::watch_shutdown`]).
     watching: AtomicBool,
+    /// Connections woken by a push that have not taken their messages yet.
+    backlog: Arc<Backlog>,
     maps: Mutex<Maps>,
 }
 
@@ -109,6 +112,7 @@ impl Hub {
             capacity: queue_capacity,
             next_id: AtomicU64::new(1),
             watching: AtomicBool::new(false),
+            backlog: Arc::default(),
             maps: Mutex::default(),
         };
         Hub {
@@ -159,6 +163,14 @@ impl Hub {
         topics
     }
 
+    /// Resolves once every connection that a publish or send woke has taken its messages (at
+    /// once when none is waiting to): what was published so far is being written out. Used
+    /// by [`GroupCommit`](crate::GroupCommit) to gather a group while the previous one fans
+    /// out (see `websocket/backlog.rs`).
+    pub(crate) async fn settled(&self) {
+        self.inner.backlog.settled().await;
+    }
+
     /// How many connections are registered (open, or opening in `on_open`).
     pub fn connection_count(&self) -> usize {
         self.lock().conns.len()
@@ -169,7 +181,7 @@ impl Hub {
     /// A connection registered once the server shuts down is stopped at once.
     pub(crate) fn register(&self) -> (Registration, Receiver) {
         let id = ConnId(self.inner.next_id.fetch_add(1, Ordering::Relaxed));
-        let (outbox, receiver) = Outbox::new(self.inner.capacity);
+        let (outbox, receiver) = Outbox::new(self.inner.capacity, self.inner.backlog.clone());
         let conn = Conn {
             outbox: outbox.clone(),
             topics: HashSet::new(),

@@ -111,6 +111,7 @@
 //! one line naming the file and the key, instead of failing every connection. Handlers read
 //! them with [`Context::settings`]; see [`Settings`] for the mechanism and its limits.
 
+mod backlog;
 mod batch;
 mod context;
 mod driver;

@@ -17,6 +17,8 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
 use tokio_tungstenite::tungstenite::protocol::frame::Frame;
 use tokio_tungstenite::tungstenite::Message;
 
+use super::backlog::Backlog;
+
 /// The most messages a connection's queue may hold (`queue_capacity` is checked against it:
 /// a queue this long is a mistake).
 pub(crate) const MAX_QUEUE_CAPACITY: usize = 1_000_000;
@@ -100,6 +102,12 @@ struct State {
     closed: bool,
     /// The driver's waker, while it waits for messages or for a stop.
     waker: Option<Waker>,
+    /// `waker` is the driver's waiting for messages (not a blocked write's).
+    idle: bool,
+    /// The hub's count of woken connections that have not taken their messages yet.
+    backlog: Arc<Backlog>,
+    /// This connection is in that count.
+    counted: bool,
 }
 
 impl State {
@@ -110,14 +118,26 @@ impl State {
             .any(|(t, last)| **t == *topic && seq <= *last)
     }
 
-    /// Appends `item`; returns the waker to wake when the queue was empty.
+    /// Appends `item`; returns the waker to wake when the queue was empty. A driver woken
+    /// while it waited for messages counts in the backlog until it takes them.
     fn append(&mut self, item: Item) -> Option<Waker> {
         let was_empty = self.items.is_empty();
         self.items.push_back(item);
-        if was_empty {
-            self.waker.take()
-        } else {
-            None
+        if !was_empty {
+            return None;
+        }
+        let waker = self.waker.take();
+        if waker.is_some() && std::mem::take(&mut self.idle) && !self.counted {
+            self.counted = true;
+            self.backlog.woke();
+        }
+        waker
+    }
+
+    /// The driver took its messages (or will not): it leaves the backlog.
+    fn settle(&mut self) {
+        if std::mem::take(&mut self.counted) {
+            self.backlog.taken();
         }
     }
 
@@ -129,6 +149,7 @@ impl State {
         }
         self.held = None;
         self.items = VecDeque::new();
+        self.settle();
         self.waker.take()
     }
 }
@@ -148,8 +169,9 @@ pub(super) struct Outbox {
 
 impl Outbox {
     /// A new, opening connection's outbox and the receiving end of its queue, which holds
-    /// `capacity` messages (clamped to `1..=MAX_QUEUE_CAPACITY`).
-    pub(super) fn new(capacity: usize) -> (Outbox, Receiver) {
+    /// `capacity` messages (clamped to `1..=MAX_QUEUE_CAPACITY`); wake-ups count in
+    /// `backlog` until the driver takes what woke it.
+    pub(super) fn new(capacity: usize, backlog: Arc<Backlog>) -> (Outbox, Receiver) {
         let state = State {
             items: VecDeque::new(),
             capacity: capacity.clamp(1, MAX_QUEUE_CAPACITY),
@@ -158,6 +180,9 @@ impl Outbox {
             stop: None,
             closed: false,
             waker: None,
+            idle: false,
+            backlog,
+            counted: false,
         };
         let state = Arc::new(Mutex::new(state));
         let receiver = Receiver {
@@ -254,6 +279,7 @@ impl Receiver {
         if let Some(stop) = state.stop {
             return Err(stop);
         }
+        state.settle();
         take(&mut state.items, batch, max);
         Ok(())
     }
@@ -272,8 +298,10 @@ impl Receiver {
         }
         if state.items.is_empty() {
             register(&mut state.waker, cx);
+            state.idle = true;
             return Poll::Pending;
         }
+        state.settle();
         take(&mut state.items, batch, max);
         Poll::Ready(Ok(()))
     }
@@ -300,6 +328,7 @@ impl Stops {
             Some(stop) => Poll::Ready(stop),
             None => {
                 register(&mut state.waker, cx);
+                state.idle = false;
                 Poll::Pending
             }
         }
@@ -313,6 +342,7 @@ impl Drop for Receiver {
         state.held = None;
         state.items = VecDeque::new();
         state.waker = None;
+        state.settle();
     }
 }
 
@@ -379,7 +409,7 @@ mod tests {
 
     #[test]
     fn deliveries_from_others_wait_until_the_opening_ends() {
-        let (outbox, queue) = Outbox::new(4);
+        let (outbox, queue) = Outbox::new(4, Arc::default());
         assert!(push(&outbox, "other", false).is_ok());
         assert!(push(&outbox, "own 1", true).is_ok());
         assert_eq!(drain(&queue), ["own 1"]);
@@ -391,7 +421,7 @@ mod tests {
 
     #[test]
     fn held_messages_count_against_the_capacity() {
-        let (outbox, queue) = Outbox::new(2);
+        let (outbox, queue) = Outbox::new(2, Arc::default());
         assert!(push(&outbox, "other", false).is_ok());
         assert!(push(&outbox, "own", true).is_ok());
         assert_eq!(push(&outbox, "one too many", true), Err(Rejected::Slow));
@@ -404,7 +434,7 @@ mod tests {
 
     #[test]
     fn numbered_messages_already_replayed_are_dropped_held_or_later() {
-        let (outbox, queue) = Outbox::new(8);
+        let (outbox, queue) = Outbox::new(8, Arc::default());
         // Live messages held while `on_open` loads a history that ends with number 5.
         for (seq, body) in [(4, "four"), (5, "five"), (6, "six")] {
             let item = Item::new(text(body));
@@ -424,7 +454,7 @@ mod tests {
 
     #[test]
     fn a_dropped_receiver_refuses_further_messages() {
-        let (outbox, queue) = Outbox::new(4);
+        let (outbox, queue) = Outbox::new(4, Arc::default());
         outbox.open();
         drop(queue);
         assert_eq!(push(&outbox, "late", false), Err(Rejected::Gone));
@@ -432,7 +462,7 @@ mod tests {
 
     #[test]
     fn shutdown_wins_over_slow() {
-        let (outbox, queue) = Outbox::new(1);
+        let (outbox, queue) = Outbox::new(1, Arc::default());
         outbox.open();
         assert!(push(&outbox, "one", false).is_ok());
         assert_eq!(push(&outbox, "two", false), Err(Rejected::Slow));
