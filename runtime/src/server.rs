@@ -88,9 +88,9 @@ async fn error_body(request: Request, next: Next) -> Response {
 ///
 /// Near the open-file limit (`ulimit -n`: every connection, WebSocket or not, holds one
 /// descriptor) new connections are refused with `503 Service Unavailable` and closed at once:
-/// once the open connections reach the soft limit less a headroom, so the database pool,
-/// static files and the rest still find descriptors (a WebSocket whose `on_open` cannot open
-/// the database would get `500`), and at the limit itself instead of waiting in the kernel's
+/// once the open connections reach the soft limit less a headroom, so the database pool keeps
+/// finding descriptors and static files and the rest have a margin (a WebSocket whose
+/// `on_open` cannot open the database would get `500`), and at the limit itself instead of waiting in the kernel's
 /// accept queue for a descriptor to free up. The headroom is the descriptors open when
 /// serving starts, plus the pool's maximum connections (times 3 for SQLite: database, `-wal`,
 /// `-shm`; times 1 for a server), plus 64; about 110 for a generated SQLite app. See

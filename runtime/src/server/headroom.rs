@@ -41,11 +41,11 @@ pub(super) struct Cap {
 
 impl Cap {
     /// The cap for `limit` and `headroom`: `limit - headroom`, but at least a quarter of the
-    /// limit, so an app started with a very low limit still serves someone. No limit (`None`,
-    /// unlimited or unreadable), no cap.
+    /// limit and at least 1, so an app started with a very low limit still serves someone. No
+    /// limit (`None`, unlimited or unreadable), no cap.
     pub(super) fn new(limit: Option<u64>, headroom: u64) -> Option<Cap> {
         let limit = limit?;
-        let connections = limit.saturating_sub(headroom).max(limit / 4);
+        let connections = limit.saturating_sub(headroom).max(limit / 4).max(1);
         Some(Cap {
             limit,
             headroom,
@@ -112,7 +112,7 @@ mod tests {
     #[test]
     fn a_low_limit_still_leaves_a_quarter_and_no_limit_no_cap() {
         assert_eq!(Cap::new(Some(128), 200).unwrap().connections, 32);
-        assert_eq!(Cap::new(Some(0), 100).unwrap().connections, 0);
+        assert_eq!(Cap::new(Some(0), 100).unwrap().connections, 1);
         assert_eq!(Cap::new(None, 100), None);
     }
 

@@ -24,8 +24,8 @@ const UNAVAILABLE: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: t
 /// accepted that are still open (a [`Connection`] counts until dropped; a WebSocket until it
 /// closes). While they number the cap or more, each new connection is accepted, answered
 /// `503` and closed at once. The headroom keeps descriptors free for what else needs them
-/// (the database pool, static files, the logs), so those never fail for want of one
-/// while sockets wait; it is the descriptors open when serving starts (`/proc/self/fd`),
+/// (the database pool, and a margin for static files and the logs), so the pool never fails
+/// for want of one while sockets wait; it is the descriptors open when serving starts (`/proc/self/fd`),
 /// plus what the database pool may open (its maximum connections times 3 for SQLite's
 /// database, `-wal` and `-shm` files, times 1 for a server's socket), plus 64: about 110 for
 /// a generated SQLite app (pool of 10), so at `ulimit -n 20000` it keeps 19,890 connections
@@ -43,8 +43,9 @@ const UNAVAILABLE: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: t
 /// attempts.
 ///
 /// Either way the `503` is written only if the socket takes it at once, after reading and
-/// dropping a request the client already sent (so the close is not a reset); the accept
-/// queue drains, every client over the cap gets an answer at once, memory stays bounded and
+/// dropping what the client already sent. A request that arrives after the close is answered
+/// with a reset by the kernel: Linux clients still read the `503` received before it, other
+/// systems may report only the reset. The accept queue drains, every client over the cap gets an answer at once, memory stays bounded and
 /// nothing spins. A warning says that connections are refused, with a count, when it starts
 /// and at most every 10 s while it lasts, and another when they are accepted again.
 pub struct Shedding {
@@ -112,7 +113,8 @@ impl Shedding {
             tracing::warn!(
                 refused = self.refused,
                 open = self.open.get(),
-                "at the open-file limit (ulimit -n): refusing new connections with 503"
+                "at the connection cap or the open-file limit (ulimit -n): refusing new \
+                 connections with 503"
             );
             self.warned = Some(Instant::now());
             self.refusing = true;
