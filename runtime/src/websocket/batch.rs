@@ -183,20 +183,24 @@ impl Outgoing {
             if partial_only && self.offset == 0 {
                 return Ok(());
             }
-            let mut slices = [IoSlice::new(&[]); MAX_SLICES];
-            let mut count = 0;
-            for item in self.batch.iter().take(MAX_SLICES) {
-                let Item::Frame(bytes) = item else { break };
-                let skip = if count == 0 { self.offset } else { 0 };
-                slices[count] = IoSlice::new(&bytes[skip..]);
-                count += 1;
-            }
-            if count == 0 {
+            if !matches!(self.batch.front(), Some(Item::Frame(_))) {
                 return Ok(());
             }
-            let slices = &slices[..count];
             let io = socket.get_mut();
-            let mut n = poll_fn(|cx| Pin::new(&mut *io).poll_write_vectored(cx, slices)).await?;
+            // The slices are made anew at each poll, so they are not kept across the
+            // `.await`: kept, their 1 KiB would sit in every connection's task, idle or not.
+            let mut n = poll_fn(|cx| {
+                let mut slices = [IoSlice::new(&[]); MAX_SLICES];
+                let mut count = 0;
+                for item in self.batch.iter().take(MAX_SLICES) {
+                    let Item::Frame(bytes) = item else { break };
+                    let skip = if count == 0 { self.offset } else { 0 };
+                    slices[count] = IoSlice::new(&bytes[skip..]);
+                    count += 1;
+                }
+                Pin::new(&mut *io).poll_write_vectored(cx, &slices[..count])
+            })
+            .await?;
             if n == 0 {
                 return Err(io::ErrorKind::WriteZero.into());
             }

@@ -1,6 +1,7 @@
 //! One task per connection: reads frames and runs the endpoint's handlers while the socket
 //! side ([`Io`]) keeps writing the queue and pinging, then closes.
 
+use std::future::Future;
 use std::panic::AssertUnwindSafe;
 
 use futures_util::FutureExt;
@@ -30,24 +31,36 @@ impl<E: Endpoint> Driver<E> {
     }
 
     /// Runs the connection to its end, then `on_close`, then lingers for the peer's answer.
-    pub(crate) async fn run(mut self, socket: Socket) {
-        let conn_id = self.ctx.id();
-        tracing::debug!(%conn_id, peer = %self.ctx.peer(), "WebSocket open");
-        let interval = self.endpoint.keep_alive_interval(self.ctx.settings());
-        let keep_alive = KeepAlive::new(interval, conn_id);
+    ///
+    /// The future keeps only what the connection needs for its life: built here, before it,
+    /// the socket and the driver are not also kept as the arguments of an `async fn` (which
+    /// an idle connection's task would hold twice).
+    pub(crate) fn run(self, socket: Socket) -> impl Future<Output = ()> + Send {
+        let Driver {
+            mut endpoint,
+            mut ctx,
+            queue,
+        } = self;
+        tracing::debug!(conn_id = %ctx.id(), peer = %ctx.peer(), "WebSocket open");
+        let interval = endpoint.keep_alive_interval(ctx.settings());
+        let keep_alive = KeepAlive::new(interval, ctx.id());
         // Shutdown reaches the driver through its queue (a stop).
-        self.ctx.state().hub.watch_shutdown(self.ctx.state());
-        let mut io = Io::new(socket, self.queue, keep_alive);
-        let end = serve(&mut self.endpoint, &mut self.ctx, &mut io).await;
-        let end = io.settle(end);
-        // on_close runs once the close frame is out, not after the peer's answer, so a
-        // client that keeps its socket open does not delay it. Sending the close and waiting
-        // for the answer share one deadline.
-        let by = Instant::now() + CLOSE_TIMEOUT;
-        let answer_due = io.close(end, by).await;
-        finish(&mut self.endpoint, &mut self.ctx, end.code()).await;
-        if answer_due {
-            io.linger(end, by).await;
+        ctx.state().hub.watch_shutdown(ctx.state());
+        let mut io = Io::new(socket, queue, keep_alive);
+        async move {
+            let end = serve(&mut endpoint, &mut ctx, &mut io).await;
+            let end = io.settle(end);
+            // on_close runs once the close frame is out, not after the peer's answer, so a
+            // client that keeps its socket open does not delay it. Sending the close and
+            // waiting for the answer share one deadline.
+            let by = Instant::now() + CLOSE_TIMEOUT;
+            let answer_due = io.close(end, by).await;
+            finish(&mut endpoint, &mut ctx, end.code()).await;
+            if answer_due {
+                // Boxed: inline, its state (1.5 KiB) would be reserved in every connection's
+                // task for the connection's whole life.
+                Box::pin(io.linger(end, by)).await;
+            }
         }
     }
 
