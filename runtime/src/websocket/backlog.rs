@@ -33,6 +33,12 @@ impl Backlog {
         }
     }
 
+    /// How many are counted now.
+    #[cfg(test)]
+    pub(super) fn count(&self) -> usize {
+        self.count.load(Ordering::Acquire)
+    }
+
     /// Resolves once every connection woken by a push has taken its messages (at once when
     /// none is waiting to). Connections woken later, while this waits, are waited for too.
     pub(crate) async fn settled(&self) {

@@ -102,6 +102,12 @@ impl Outgoing {
         poll_fn(|cx| self.queue.poll_take(cx, &mut self.batch, MAX_BATCH)).await
     }
 
+    /// Nothing more is taken from the queue (the connection is closing); see
+    /// [`Receiver::retire`].
+    pub(super) fn retire(&self) {
+        self.queue.retire();
+    }
+
     /// The code of the close frame handed to the socket, if one was (it may not be flushed
     /// yet: a write dropped half-way).
     pub(super) fn close_sent(&self) -> Option<CloseCode> {

@@ -306,6 +306,14 @@ impl Receiver {
         Poll::Ready(Ok(()))
     }
 
+    /// The driver takes nothing more (the connection is closing): it leaves the hub's
+    /// backlog, and later pushes do not count it in again.
+    pub(super) fn retire(&self) {
+        let mut state = lock(&self.state);
+        state.idle = false;
+        state.settle();
+    }
+
     /// A handle that tells when the connection is to stop.
     pub(super) fn stops(&self) -> Stops {
         Stops {
@@ -458,6 +466,44 @@ mod tests {
         outbox.open();
         drop(queue);
         assert_eq!(push(&outbox, "late", false), Err(Rejected::Gone));
+    }
+
+    /// A push counts a driver in the backlog only when it woke it from waiting for messages
+    /// (not from a blocked write), until the driver takes them, stops or retires.
+    #[test]
+    fn the_backlog_counts_drivers_woken_until_they_take() {
+        let backlog = Arc::new(Backlog::default());
+        let pending = || backlog.count();
+        let (outbox, queue) = Outbox::new(8, backlog.clone());
+        outbox.open();
+        let mut cx = Context::from_waker(futures_util::task::noop_waker_ref());
+        let mut batch = VecDeque::new();
+        assert!(queue.poll_take(&mut cx, &mut batch, 8).is_pending());
+        assert!(push(&outbox, "one", false).is_ok());
+        assert!(push(&outbox, "two", false).is_ok());
+        assert_eq!(pending(), 1, "woken once, counted once");
+        assert!(queue.poll_take(&mut cx, &mut batch, 8).is_ready());
+        assert_eq!(pending(), 0, "taken");
+        // A blocked write registered last: its wake-up is not a fan-out still to take.
+        assert!(queue
+            .poll_take(&mut cx, &mut VecDeque::new(), 8)
+            .is_pending());
+        assert!(queue.stops().poll_stop(&mut cx).is_pending());
+        assert!(push(&outbox, "three", false).is_ok());
+        assert_eq!(pending(), 0);
+        queue.try_take(&mut batch, 8).unwrap();
+        // Woken, then retired (closing) or stopped: out of the count.
+        for end in ["retire", "stop"] {
+            assert!(queue.poll_take(&mut cx, &mut batch, 8).is_pending());
+            assert!(push(&outbox, end, false).is_ok());
+            assert_eq!(pending(), 1, "{end}");
+            match end {
+                "retire" => queue.retire(),
+                _ => outbox.stop(Stop::Shutdown),
+            }
+            assert_eq!(pending(), 0, "{end}");
+            queue.try_take(&mut batch, 8).ok();
+        }
     }
 
     #[test]

@@ -267,7 +267,10 @@ impl Io {
     /// How the connection really ends: a close frame of `Context::close` already handed to
     /// the socket (its write dropped when a handler failed or a stop came) is the one the
     /// peer gets, so the end is that frame's ([`End::Sent`]), not a second close frame.
+    /// Nothing more is taken from the queue after this ([`Outgoing::retire`]), so a closing
+    /// connection never holds up a group commit waiting for the hub's backlog.
     pub(super) fn settle(&self, end: End) -> End {
+        self.out.retire();
         match (end, self.out.close_sent()) {
             (End::Close(..) | End::Refuse(..), Some(code)) => End::Sent(code),
             (end, _) => end,
