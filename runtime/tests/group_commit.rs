@@ -28,18 +28,21 @@ fn writer(
 ) -> impl Fn(AppState, Vec<i64>) -> futures_util::future::BoxFuture<'static, Result<()>> {
     move |state, rows| {
         groups.fetch_add(1, Ordering::SeqCst);
-        Box::pin(async move {
-            let mut tx = state.db.begin().await?;
-            for n in rows {
-                sqlx::query("INSERT INTO rows (n) VALUES (?)")
-                    .bind(n)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await?;
-            Ok(())
-        })
+        Box::pin(insert(state, rows))
     }
+}
+
+/// Inserts `rows` in one transaction.
+async fn insert(state: AppState, rows: Vec<i64>) -> Result<()> {
+    let mut tx = state.db.begin().await?;
+    for n in rows {
+        sqlx::query("INSERT INTO rows (n) VALUES (?)")
+            .bind(n)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 async fn count(db: &Db) -> i64 {
@@ -122,15 +125,7 @@ async fn submitted_rows_are_written_in_order_after_submit_returns() {
             let gate = gate.clone();
             async move {
                 let _open = gate.acquire().await;
-                let mut tx = state.db.begin().await?;
-                for n in rows {
-                    sqlx::query("INSERT INTO rows (n) VALUES (?)")
-                        .bind(n)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                tx.commit().await?;
-                Ok(())
+                insert(state, rows).await
             }
         }
     });
