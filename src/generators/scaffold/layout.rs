@@ -48,9 +48,16 @@ pub fn call(indent: usize, callee: &str, args: &[String], suffix: &str) -> Strin
 /// line when they are plain (`row.id`), else one per line (rustfmt's rule for format macros,
 /// which get no trailing comma).
 pub fn format_call(indent: usize, pattern: &str, args: &[String]) -> String {
+    formatted(indent, "", pattern, args, "")
+}
+
+/// `HEADformat!("PATTERN", ARGS)TAIL` at `indent` spaces, laid out as rustfmt lays out a
+/// `format!` call: on one line when it fits, else the pattern and the arguments on lines of
+/// their own (one argument per line when one of them is a call).
+fn formatted(indent: usize, head: &str, pattern: &str, args: &[String], tail: &str) -> String {
     let pad = " ".repeat(indent);
     let joined = format!("\"{pattern}\", {}", args.join(", "));
-    let one = format!("{pad}format!({joined})");
+    let one = format!("{pad}{head}format!({joined}){tail}");
     if joined.len() <= CALL_WIDTH && one.len() <= MAX_WIDTH {
         return one;
     }
@@ -60,7 +67,7 @@ pub fn format_call(indent: usize, pattern: &str, args: &[String]) -> String {
         ", ".to_owned()
     };
     format!(
-        "{pad}format!(\n{pad}    \"{pattern}\",\n{pad}    {}\n{pad})",
+        "{pad}{head}format!(\n{pad}    \"{pattern}\",\n{pad}    {}\n{pad}){tail}",
         args.join(&separator)
     )
 }
@@ -100,21 +107,7 @@ pub fn let_else_plain(indent: usize, pattern: &str, value: &str) -> String {
 
 /// `let NAME = format!("PATTERN", ARGS);` at `indent` spaces, laid out as [`format_call`].
 pub fn let_format(indent: usize, name: &str, pattern: &str, args: &[String]) -> String {
-    let pad = " ".repeat(indent);
-    let joined = format!("\"{pattern}\", {}", args.join(", "));
-    let one = format!("{pad}let {name} = format!({joined});");
-    if joined.len() <= CALL_WIDTH && one.len() <= MAX_WIDTH {
-        return one;
-    }
-    let separator = if args.iter().any(|a| a.contains('(')) {
-        format!(",\n{pad}    ")
-    } else {
-        ", ".to_owned()
-    };
-    format!(
-        "{pad}let {name} = format!(\n{pad}    \"{pattern}\",\n{pad}    {}\n{pad});",
-        args.join(&separator)
-    )
+    formatted(indent, &format!("let {name} = "), pattern, args, ";")
 }
 
 /// `let NAME = CALL.await?;` at `indent` spaces (`QUESTION` `?` or nothing): the call on the
