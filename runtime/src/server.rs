@@ -112,6 +112,17 @@ pub async fn serve(
             connections = cap.connections,
             "connections beyond the cap (open-file limit less headroom) get 503"
         );
+        // Below the headroom the floor of the cap eats into what the database and static
+        // files need: say so once, with the fix, rather than let them fail one by one.
+        if cap.limit < cap.headroom + 64 {
+            tracing::warn!(
+                limit = cap.limit,
+                needed = cap.headroom + 64,
+                "the open-file limit (ulimit -n) leaves this app too few descriptors: pages and \
+                 database connections may fail with \"too many open files\"; raise it (e.g. \
+                 ulimit -n 4096)"
+            );
+        }
         listener = listener.cap(cap.connections);
     }
     let listener = listener.tap_io(|connection| {
