@@ -14,8 +14,10 @@ use std::process::Command;
 
 const DRIVERS: [&str; 3] = ["sqlite", "postgresql", "mysql"];
 
-/// The command that rewrites templates/lock/app.lock from the workspace's Cargo.lock.
-const REFRESH: &str = "TSPAWN_UPDATE_LOCKS=1 cargo test --test app_lock";
+/// The commands that rewrite templates/lock/app.lock from the workspace's Cargo.lock, then
+/// the app tree snapshot, which lists the lock's packages.
+const REFRESH: &str = "TSPAWN_UPDATE_LOCKS=1 cargo test --test app_lock, then \
+                       INSTA_UPDATE=always cargo test --test new";
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
